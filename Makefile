@@ -1,0 +1,41 @@
+# portfoliobot: the README's commands. `make run` and `make test` set everything up themselves.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint eval bench postgres clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+data/portfolio.db: | $(STAMP)
+	$(BIN)/portfoliobot demo-db
+
+## run: the bot on the embedded default (SQLite demo portfolio under data/)
+run: $(STAMP) data/portfolio.db
+	$(BIN)/portfoliobot ask
+
+## test: lint, type-check and the whole test suite (SQLite and PostgreSQL)
+test: $(STAMP) postgres lint
+	scripts/pytest-or-fail $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot dialogs knowledge tests bench
+	$(BIN)/mypy
+
+## postgres: start the local PostgreSQL cluster if it is down (tests need 127.0.0.1:5432)
+postgres:
+	scripts/ensure-postgres
+
+eval: $(STAMP)
+	$(BIN)/portfoliobot eval
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.knowledge_bench
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,171 @@
+"""The `portfoliobot` command line: demo-db, sync, ask and eval (serve and chat come with the host).
+
+Every command turns a known failure into one line on stderr and exit status 2; nothing prints
+a traceback unless `--debug` asks for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.settings import Settings, SettingsError
+from knowledge.answering import Answerer
+from knowledge.demo_database import demo_portfolio, load_portfolio
+from knowledge.errors import KnowledgeError
+from knowledge.evaluation import REQUIRED_ACCURACY, accuracy, evaluate, report
+from knowledge.plain_text import render
+from knowledge.sync import Syncer
+
+log = logging.getLogger("portfoliobot")
+EVALUATION_DAY = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portfoliobot", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="log details and tracebacks")
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo-db", help="create the portfolio schema and load demo data")
+    demo.add_argument("url", nargs="?", help="SQLAlchemy URL (default: PORTFOLIO_DATABASE_URL "
+                      "or data/portfolio.db)")
+    demo.add_argument("--force", action="store_true", help="replace existing portfolio tables")
+    commands.add_parser("sync", help="run one sync pass; print counts and changes since last run")
+    ask = commands.add_parser("ask", help="answer a question (or each line of standard input)")
+    ask.add_argument("question", nargs="*", help="the question; none reads standard input")
+    evaluation = commands.add_parser("eval", help="run the evaluation set on the demo portfolio")
+    evaluation.add_argument("--verbose", action="store_true", help="show every answer")
+    evaluation.add_argument("--url", help="portfolio database with the demo data (default: a "
+                            "fresh SQLite file)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        settings = Settings.from_environment()
+        return asyncio.run(_run(args, settings))
+    except (KnowledgeError, SettingsError) as error:
+        print(f"portfoliobot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # the last line of defence: one line, no traceback
+        if args.debug:
+            raise
+        print(f"portfoliobot: unexpected {type(error).__name__}: {error} (run with --debug "
+              "for details)", file=sys.stderr)
+        return 1
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "demo-db":
+        url = args.url or settings.portfolio_database_url
+        counts = await load_portfolio(url, demo_portfolio(), force=args.force)
+        print(f"loaded demo portfolio into {_safe(url)}: "
+              + ", ".join(f"{n} {t}" for t, n in counts.items()))
+        return 0
+    if args.command == "sync":
+        return await _sync(settings)
+    if args.command == "ask":
+        return await _ask(settings, " ".join(args.question))
+    if args.command == "eval":
+        return await _eval(settings, args.url, args.verbose)
+    raise AssertionError(args.command)
+
+
+def _safe(url: str) -> str:
+    from knowledge.database import describe
+    return describe(url)
+
+
+def _state_file(settings: Settings) -> Path:
+    return settings.data_dir / "last-sync.json"
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+async def _sync(settings: Settings) -> int:
+    syncer = Syncer(settings.portfolio_database_url)
+    state = _state_file(settings)
+    try:
+        if state.exists():
+            try:
+                syncer.restore(json.loads(state.read_text("utf-8")))
+            except (ValueError, KeyError, TypeError) as error:
+                print(f"ignoring unreadable {state}: {error}", file=sys.stderr)
+        result = await syncer.sync()
+    finally:
+        await syncer.close()
+    print(f"synced {_safe(settings.portfolio_database_url)} in {result.seconds:.2f} s: "
+          + ", ".join(f"{n} {t}" for t, n in result.counts.items()))
+    for skipped in result.skipped:
+        print(f"skipped {skipped.table} {skipped.key}: {skipped.reason}")
+    print(f"{len(result.events)} change(s) since the last sync")
+    for event in result.events:
+        change = f"{event.before} → {event.after}" if event.before else (event.after or "")
+        print(f"- {event.kind.value}: {event.project_code} {event.project_name} {change}".rstrip())
+    if syncer.last_raw is not None:
+        state.parent.mkdir(parents=True, exist_ok=True)
+        state.write_text(json.dumps(syncer.last_raw, default=_json_default), "utf-8")
+    return 0
+
+
+async def _ask(settings: Settings, question: str) -> int:
+    syncer = Syncer(settings.portfolio_database_url)
+    try:
+        await syncer.sync()
+        answerer = Answerer(lambda: syncer.snapshot)
+        if question.strip():
+            print(render(answerer.answer(question)))
+            return 0
+        _answer_lines(answerer, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+        return 0
+    finally:
+        await syncer.close()
+
+
+def _answer_lines(answerer: Answerer, source: TextIO, sink: TextIO, interactive: bool) -> None:
+    if interactive:
+        sink.write("Spør om porteføljen (tom linje eller Ctrl-D avslutter) / "
+                   "Ask about the portfolio (empty line or Ctrl-D ends)\n")
+    while True:
+        if interactive:
+            sink.write("> ")
+            sink.flush()
+        line = source.readline()
+        if not line or (interactive and not line.strip()):
+            return
+        if not line.strip():
+            continue
+        sink.write(render(answerer.answer(line.strip())) + "\n\n")
+        sink.flush()
+
+
+async def _eval(settings: Settings, url: str | None, verbose: bool) -> int:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        target = url or f"sqlite:///{Path(folder) / 'evaluation.db'}"
+        if url is None:
+            await load_portfolio(target, demo_portfolio())
+        syncer = Syncer(target)
+        try:
+            await syncer.sync()
+            outcomes = evaluate(Answerer(lambda: syncer.snapshot, clock=lambda: EVALUATION_DAY))
+        finally:
+            await syncer.close()
+    print(report(outcomes, verbose))
+    return 0 if accuracy(outcomes) >= REQUIRED_ACCURACY else 1

@@ -1,0 +1,187 @@
+"""All wording users see, in Norwegian bokmål and English: labels, templates, examples.
+
+Renderers (plain text here, Adaptive Cards in `bot/`) take their words from this module only,
+so a wording change is made once and both languages stay side by side.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from knowledge.answers import Language
+from knowledge.model import Health, Phase, Role, TransferStatus
+
+NB, EN = Language.NB, Language.EN
+
+PHASE = {
+    Phase.CONCEPT: {NB: "konsept", EN: "concept"},
+    Phase.PLANNING: {NB: "planlegging", EN: "planning"},
+    Phase.EXECUTION: {NB: "gjennomføring", EN: "execution"},
+    Phase.PAUSED: {NB: "pauset", EN: "paused"},
+    Phase.CLOSED: {NB: "avsluttet", EN: "closed"},
+}
+HEALTH = {
+    Health.GREEN: {NB: "grønn", EN: "green"},
+    Health.YELLOW: {NB: "gul", EN: "yellow"},
+    Health.RED: {NB: "rød", EN: "red"},
+}
+HEALTH_MARK = {Health.GREEN: "🟢", Health.YELLOW: "🟡", Health.RED: "🔴"}
+TRANSFER = {
+    TransferStatus.PLANNED: {NB: "planlagt", EN: "planned"},
+    TransferStatus.IN_PROGRESS: {NB: "pågår", EN: "in progress"},
+    TransferStatus.TRANSFERRED: {NB: "overført", EN: "transferred"},
+    TransferStatus.COMPLETED_BEFORE_TRANSFER: {
+        NB: "fullført før overføringen", EN: "completed before the transfer"},
+    TransferStatus.NOT_TRANSFERRED: {NB: "ikke overført", EN: "not transferred"},
+}
+ROLE = {
+    Role.OWNER: {NB: "prosjekteier", EN: "project owner"},
+    Role.MANAGER: {NB: "prosjektleder", EN: "project manager"},
+    Role.MEMBER: {NB: "deltaker", EN: "member"},
+}
+
+TEXT: dict[str, dict[Language, str]] = {
+    "greeting": {
+        NB: "Hei! Jeg er porteføljeboten. Spør meg om prosjektene i den regionale "
+            "IKT-porteføljen: hvem som eier og leder dem, status og overføring.",
+        EN: "Hi! I am the portfolio bot. Ask me about the projects in the regional ICT "
+            "portfolio: who owns and leads them, their status and their transfer.",
+    },
+    "thanks": {NB: "Bare hyggelig!", EN: "You're welcome!"},
+    "help_intro": {
+        NB: "Jeg svarer på spørsmål om den regionale IKT-porteføljen. Prøv for eksempel:",
+        EN: "I answer questions about the regional ICT portfolio. Try for example:",
+    },
+    "not_understood": {
+        NB: "Det forstod jeg ikke helt. Prøv for eksempel:",
+        EN: "I did not quite understand that. Try for example:",
+    },
+    "not_found": {
+        NB: "Jeg fant ikke noe prosjekt eller noen person som passer til «{mention}».",
+        EN: "I found no project or person that matches “{mention}”.",
+    },
+    "did_you_mean": {NB: "Mente du:", EN: "Did you mean:"},
+    "clarify": {
+        NB: "«{mention}» passer til flere. Hvilken mener du?",
+        EN: "“{mention}” matches several. Which one do you mean?",
+    },
+    "none_of_these": {NB: "Ingen av disse", EN: "None of these"},
+    "owner_is": {NB: "Prosjekteier for {project} er {person}.",
+                 EN: "The project owner of {project} is {person}."},
+    "manager_is": {NB: "Prosjektleder for {project} er {person}.",
+                   EN: "The project manager of {project} is {person}."},
+    "no_owner": {NB: "{project} har ingen registrert prosjekteier.",
+                 EN: "{project} has no registered project owner."},
+    "no_manager": {NB: "{project} har ingen registrert prosjektleder.",
+                   EN: "{project} has no registered project manager."},
+    "people_of": {NB: "Folk i {project}:", EN: "People on {project}:"},
+    "status_of": {NB: "Status for {project}: {health} ({date}, {age}).",
+                  EN: "Status of {project}: {health} ({date}, {age})."},
+    "status_by": {NB: "Rapportert av {person}.", EN: "Reported by {person}."},
+    "status_stale": {NB: "Merk: rapporten er eldre enn {days} dager.",
+                     EN: "Note: the report is older than {days} days."},
+    "no_status": {NB: "{project} har ingen statusrapport ennå.",
+                  EN: "{project} has no status report yet."},
+    "no_transfer": {NB: "Jeg har ingen opplysninger om overføring for {project}.",
+                    EN: "I have no transfer information for {project}."},
+    "transferred": {NB: "Ja, {project} ble overført fra {source} til {target} {date}.",
+                    EN: "Yes, {project} was transferred from {source} to {target} on {date}."},
+    "transfer_planned": {
+        NB: "Overføringen av {project} fra {source} til {target} er planlagt{date_part}.",
+        EN: "The transfer of {project} from {source} to {target} is planned{date_part}."},
+    "transfer_in_progress": {
+        NB: "Overføringen av {project} fra {source} til {target} pågår{date_part}.",
+        EN: "The transfer of {project} from {source} to {target} is in progress{date_part}."},
+    "transfer_completed_before": {
+        NB: "Nei, {project} ble fullført før overføringen og ble ikke flyttet.",
+        EN: "No, {project} was completed before the transfer and was not moved."},
+    "transfer_not": {
+        NB: "Nei, {project} er ikke overført{source_part}.",
+        EN: "No, {project} has not been transferred{source_part}."},
+    "transfer_note": {NB: "Merknad: {note}", EN: "Note: {note}"},
+    "overview_phase": {NB: "Fase", EN: "Phase"},
+    "overview_programme": {NB: "Program", EN: "Programme"},
+    "overview_organization": {NB: "Organisasjon", EN: "Organisation"},
+    "overview_period": {NB: "Periode", EN: "Period"},
+    "overview_status": {NB: "Status", EN: "Status"},
+    "overview_transfer": {NB: "Overføring", EN: "Transfer"},
+    "overview_code": {NB: "Prosjektkode", EN: "Project code"},
+    "unknown": {NB: "ukjent", EN: "unknown"},
+    "open_ended": {NB: "ikke fastsatt", EN: "not set"},
+    "none_registered": {NB: "ingen registrert", EN: "none registered"},
+    "no_report_short": {NB: "ingen rapport", EN: "no report"},
+    "person_projects": {NB: "{person} er med i {count} prosjekt(er):",
+                        EN: "{person} is on {count} project(s):"},
+    "person_projects_role": {NB: "{person} er {role} for {count} prosjekt(er):",
+                             EN: "{person} is {role} of {count} project(s):"},
+    "person_no_projects": {NB: "{person} har ingen prosjekter i porteføljen.",
+                           EN: "{person} has no projects in the portfolio."},
+    "person_no_projects_role": {NB: "{person} er ikke {role} for noe prosjekt.",
+                                EN: "{person} is not {role} of any project."},
+    "list_count": {NB: "{count} prosjekter{filters}.", EN: "{count} projects{filters}."},
+    "list_count_one": {NB: "1 prosjekt{filters}.", EN: "1 project{filters}."},
+    "list_none": {NB: "Ingen prosjekter{filters}.", EN: "No projects{filters}."},
+    "list_more": {NB: "… og {more} til.", EN: "… and {more} more."},
+    "filter_health": {NB: "med status {values}", EN: "with status {values}"},
+    "filter_phase": {NB: "i fase {values}", EN: "in phase {values}"},
+    "filter_transfer": {NB: "med overføringsstatus {values}",
+                        EN: "with transfer status {values}"},
+    "filter_programme": {NB: "i programmet {value}", EN: "in the programme {value}"},
+    "filter_organization": {NB: "hos {value}", EN: "at {value}"},
+    "faq_source": {NB: "Fra ofte stilte spørsmål: {question}",
+                   EN: "From the FAQ (in Norwegian): {question}"},
+    "today": {NB: "i dag", EN: "today"},
+    "one_day": {NB: "1 dag siden", EN: "1 day ago"},
+    "days_ago": {NB: "{days} dager siden", EN: "{days} days ago"},
+    "or": {NB: "eller", EN: "or"},
+}
+
+EXAMPLES = {
+    NB: (
+        "Hvem eier Regional EPJ-modernisering?",
+        "Hva er status på trådløst nett fase II?",
+        "Er DHO overført til Sykehuspartner?",
+        "Hvilke prosjekter er røde?",
+        "Hvilke prosjekter har Ola Hansen?",
+        "STIM-prosjekter som fortsatt pågår",
+    ),
+    EN: (
+        "Who owns Regional EPJ-modernisering?",
+        "What is the status of wireless network phase 2?",
+        "Was DHO transferred to Sykehuspartner?",
+        "Which projects are red?",
+        "Which projects does Ola Hansen have?",
+        "How many projects were transferred?",
+    ),
+}
+
+
+def say(key: str, language: Language, **values: object) -> str:
+    """The phrase `key` in `language`, with `values` filled in."""
+    return TEXT[key][language].format(**values)
+
+
+def example_questions(language: Language) -> tuple[str, ...]:
+    return EXAMPLES[language]
+
+
+def format_date(value: date | datetime | None, language: Language) -> str:
+    """A date as people write it: 31.10.2026 in Norwegian, 2026-10-31 in English."""
+    if value is None:
+        return TEXT["unknown"][language]
+    day = value.date() if isinstance(value, datetime) else value
+    return day.strftime("%d.%m.%Y") if language is NB else day.isoformat()
+
+
+def format_age(days: int, language: Language) -> str:
+    if days <= 0:
+        return TEXT["today"][language]
+    if days == 1:
+        return TEXT["one_day"][language]
+    return say("days_ago", language, days=days)
+
+
+def join_words(words: list[str], language: Language) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {TEXT['or'][language]} {words[-1]}"

@@ -1,0 +1,50 @@
+"""Text folding and tokens: the one way questions and names are compared.
+
+Folding lowercases, turns æ/ø/å (and `aa`) into ASCII the way people type without a Norwegian
+keyboard, strips accents, and splits into word tokens. Roman phase numbers become digits
+(`fase II` → `fase 2`) and project codes lose their hyphen (`RP-014` → `rp014`). The same
+function folds the index and the question, so both sides always agree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "ß": "ss", "œ": "oe", "ð": "d", "þ": "th"})
+_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)*")
+_CODE = re.compile(r"\b([a-z]{1,5})-(\d{1,6})\b")
+_ROMAN_ALWAYS = {"ii": "2", "iii": "3"}
+_ROMAN_AFTER_WORD = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
+_ROMAN_AFTER = {"fase", "phase", "del", "trinn", "steg", "versjon", "part", "stage", "step"}
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lowercase ASCII-ish text: `Trådløst Nett` → `tradlost nett`, `Ødegård` → `odegard`."""
+    lowered = text.casefold().translate(_LETTERS)
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.replace("aa", "a")
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """The folded word tokens of `text`, codes joined and roman phase numbers as digits."""
+    folded = _CODE.sub(r"\1\2", fold(text))
+    words = _TOKEN.findall(folded)
+    out: list[str] = []
+    for position, word in enumerate(words):
+        previous = words[position - 1] if position else ""
+        if previous in _ROMAN_AFTER and word in _ROMAN_AFTER_WORD:
+            out.append(_ROMAN_AFTER_WORD[word])
+        else:
+            out.append(_ROMAN_ALWAYS.get(word, word))
+    return tuple(out)
+
+
+def split_list(value: str | None, separator: str = ";") -> tuple[str, ...]:
+    """A `;`-separated text column as trimmed, non-empty parts."""
+    if not value:
+        return ()
+    return tuple(part.strip() for part in value.split(separator) if part.strip())

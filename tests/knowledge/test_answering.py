@@ -1,0 +1,31 @@
+"""Answers to the issue's headline questions, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from knowledge.answering import Answerer
+from knowledge.answers import Clarification, Intent, ProjectPeople, ProjectTransfer
+from knowledge.model import TransferStatus
+from knowledge.plain_text import render
+
+
+async def test_manager_of_wireless_phase_two(answerer: Answerer) -> None:
+    answer = answerer.answer("Hvem er prosjektleder for trådløst nett fase 2?")
+    assert isinstance(answer, ProjectPeople)
+    assert answer.focus is Intent.MANAGER
+    assert answer.project.code == "ST-007"
+    assert answer.manager is not None and answer.manager.name == "Magnus Eriksen"
+    assert "Magnus Eriksen" in render(answer)
+
+
+async def test_transfer_of_dho_gives_status_and_date(answerer: Answerer) -> None:
+    answer = answerer.answer("Er DHO overført til Sykehuspartner?")
+    assert isinstance(answer, ProjectTransfer)
+    assert answer.transfer is not None
+    assert answer.transfer.status is TransferStatus.TRANSFERRED
+    assert "01.01.2024" in render(answer)
+
+
+async def test_wireless_without_phase_asks_which(answerer: Answerer) -> None:
+    answer = answerer.answer("status trådløst nett")
+    assert isinstance(answer, Clarification)
+    assert {c.label for c in answer.candidates} == {"Trådløst nett fase I", "Trådløst nett fase II"}
