@@ -1,35 +1,117 @@
 """Settings read once from the environment into one frozen object; a wrong value fails at start.
 
-Bot Framework's own names (`MicrosoftAppId`, …) are kept as they are so an Azure Bot's
-configuration can be pasted in unchanged.
+Bot Framework's own names (`MicrosoftAppId`, `MicrosoftAppPassword`, `MicrosoftAppType`,
+`MicrosoftAppTenantId`) are kept as they are, so an Azure Bot's configuration can be pasted
+in unchanged. Every problem is reported as one `SettingsError` line naming the variable.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge.database import sqlite_url
+from knowledge.database import async_url, sqlite_url
+from knowledge.errors import DatabaseUrlError
+
+APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 3978
+DEFAULT_SYNC_INTERVAL_SECONDS = 300.0
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 class SettingsError(ValueError):
     """A configuration value that cannot be used; the message is one line for the operator."""
 
 
-def default_data_dir(environ: Mapping[str, str]) -> Path:
-    return Path(environ.get("PORTFOLIOBOT_DATA_DIR", "data")).expanduser().resolve()
-
-
 @dataclass(frozen=True)
 class Settings:
+    """Everything the bot reads from its environment."""
+
     data_dir: Path
     portfolio_database_url: str
+    bot_database_url: str
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    sync_interval_seconds: float = DEFAULT_SYNC_INTERVAL_SECONDS
+    app_id: str = ""
+    app_password: str = field(default="", repr=False)
+    app_type: str = "MultiTenant"
+    app_tenant_id: str = ""
+
+    @property
+    def authenticates(self) -> bool:
+        """Whether inbound requests must carry a Bot Framework token (an app id is set)."""
+        return bool(self.app_id)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        data_dir = default_data_dir(env)
-        portfolio = env.get("PORTFOLIO_DATABASE_URL") or sqlite_url(data_dir / "portfolio.db")
-        return cls(data_dir=data_dir, portfolio_database_url=portfolio)
+
+        def get(name: str) -> str:
+            return env.get(name, "").strip()
+
+        data_dir = Path(get("PORTFOLIOBOT_DATA_DIR") or "data").expanduser().resolve()
+        portfolio = get("PORTFOLIO_DATABASE_URL") or sqlite_url(data_dir / "portfolio.db")
+        bot_db = get("BOT_DATABASE_URL") or sqlite_url(data_dir / "bot.db")
+        for name, url in (("PORTFOLIO_DATABASE_URL", portfolio), ("BOT_DATABASE_URL", bot_db)):
+            try:
+                async_url(url)
+            except DatabaseUrlError as error:
+                raise SettingsError(f"{name}: {error}") from error
+        settings = cls(
+            data_dir=data_dir,
+            portfolio_database_url=portfolio,
+            bot_database_url=bot_db,
+            host=get("HOST") or DEFAULT_HOST,
+            port=_port(get("PORT")),
+            sync_interval_seconds=_interval(get("SYNC_INTERVAL_SECONDS")),
+            app_id=get("MicrosoftAppId"),
+            app_password=env.get("MicrosoftAppPassword", ""),
+            app_type=get("MicrosoftAppType") or "MultiTenant",
+            app_tenant_id=get("MicrosoftAppTenantId"),
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Raise SettingsError for a combination of values that cannot work."""
+        if self.app_type not in APP_TYPES:
+            raise SettingsError(
+                f"MicrosoftAppType must be one of {', '.join(APP_TYPES)}, not {self.app_type!r}"
+            )
+        if self.app_id and not _GUID.match(self.app_id):
+            raise SettingsError("MicrosoftAppId must be the Azure Bot's application id (a GUID)")
+        if self.app_id and self.app_type != "UserAssignedMSI" and not self.app_password:
+            raise SettingsError("MicrosoftAppPassword is required when MicrosoftAppId is set "
+                                f"and MicrosoftAppType is {self.app_type}")
+        if self.app_type in ("SingleTenant", "UserAssignedMSI") and self.app_id \
+                and not self.app_tenant_id:
+            raise SettingsError(f"MicrosoftAppTenantId is required for {self.app_type}")
+        if self.app_tenant_id and not _GUID.match(self.app_tenant_id):
+            raise SettingsError("MicrosoftAppTenantId must be a tenant id (a GUID)")
+
+
+def _port(value: str) -> int:
+    if not value:
+        return DEFAULT_PORT
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise SettingsError(f"PORT must be a number from 1 to 65535, not {value!r}")
+    return int(value)
+
+
+def _interval(value: str) -> float:
+    if not value:
+        return DEFAULT_SYNC_INTERVAL_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 1 <= seconds <= 86400:
+        raise SettingsError(
+            f"SYNC_INTERVAL_SECONDS must be a number of seconds from 1 to 86400, not {value!r}"
+        )
+    return seconds

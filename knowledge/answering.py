@@ -41,6 +41,7 @@ from knowledge.answers import (
     TransferFocus,
     TransferView,
 )
+from knowledge.faq_index import FaqMatch
 from knowledge.model import Person, Project, Role
 from knowledge.name_index import EntityKind, NameMatch
 from knowledge.phrases import example_questions
@@ -50,15 +51,16 @@ from knowledge.vocabulary import GLOSSARY, STOPWORDS
 
 ACCEPT_NAME_COVERAGE = 0.5        # enough of the name was said …
 FULLY_EXPLAINED = 0.9             # … or the name explains all the question's words
-CONSIDER_NAME_COVERAGE = 0.3      # below this a name is not even a candidate
+ALONE_NAME_COVERAGE = 0.3         # … though never on less of the name than this
+CONSIDER_NAME_COVERAGE = 0.15     # below this a name is not even offered as a candidate
 ACCEPT_QUERY_COVERAGE = 0.25
-CLARIFY_QUERY_MARGIN = 0.12
+CLARIFY_QUERY_MARGIN = 0.16
 CLARIFY_SCORE_MARGIN = 0.35
 MAX_CANDIDATES = 5
 FAQ_SURE = 88.0
-FAQ_LIKELY = 62.0
-CUE_WEIGHT = 0.15
-UNKNOWN_WEIGHT_SHARE = 0.25
+CUE_WEIGHT = 0.15            # a cue word's share in query coverage, relative to its idf
+CUE_ABSOLUTE = 0.15          # … and of a cue word the index does not know at all
+UNKNOWN_ABSOLUTE = 0.5       # a word that matches no name: filler more often than not
 PROJECT_INTENTS = frozenset(
     {Intent.OWNER, Intent.MANAGER, Intent.PEOPLE, Intent.STATUS, Intent.TRANSFER, Intent.OVERVIEW}
 )
@@ -73,13 +75,17 @@ class Resolution:
 
     matches: dict[EntityKind, list[NameMatch]]
     mention: str
+    unknown_names: tuple[str, ...] = ()   # capitalised words that match nothing: a name?
+    unknown_words: tuple[str, ...] = ()   # every content word that matches nothing
 
     def best(self, kind: EntityKind) -> NameMatch | None:
         found = self.matches.get(kind)
         if not found:
             return None
         top = found[0]
-        if top.name_coverage >= ACCEPT_NAME_COVERAGE or top.query_coverage >= FULLY_EXPLAINED:
+        if top.name_coverage >= ACCEPT_NAME_COVERAGE or (
+                top.query_coverage >= FULLY_EXPLAINED
+                and top.name_coverage >= ALONE_NAME_COVERAGE):
             return top
         return None
 
@@ -146,19 +152,26 @@ class _Turn:
             return Greeting(self.language)
         faq = self.s.faq_index.best(self._faq_tokens())
         if faq is not None and faq.question_similarity >= FAQ_SURE:
-            return FaqAnswer(self.language, faq.entry.question, faq.entry.answer)
+            return self._faq(faq)
         resolution = self.resolve()
         used = self._used_positions(resolution)
         intents = q.cue_intents(excluding=used) & PROJECT_INTENTS
-        wants_list = q.count_cue or (q.list_cue and q.plural_projects) or (
-            q.has_filters and (q.list_cue or q.plural_projects))
         project = resolution.best(EntityKind.PROJECT)
         person = resolution.best(EntityKind.PERSON)
+        scoped = any(resolution.best(k) is not None
+                     for k in (EntityKind.PROGRAMME, EntityKind.ORGANIZATION))
         if q.help_cue and project is None and person is None:
             return Help(self.language, example_questions(self.language))
+        wants_list = q.count_cue or (q.list_cue and q.plural_projects) or (
+            q.has_filters and (q.list_cue or q.plural_projects))
         if wants_list and not (project and project.name_coverage >= 0.99 and not q.count_cue):
             if person is not None and not q.has_filters and _beats(person, resolution):
                 return self._person_or_clarify(resolution, q.role_filter(used))
+            if not q.has_filters and project is None:
+                if faq is not None and faq.likely and (not scoped or faq.sure):
+                    return self._faq(faq)
+                if not scoped and resolution.unknown_names:
+                    return self._not_found(resolution)
             return self._list(resolution)
         if project is not None and (intents or not _beaten(project, resolution)):
             if not intents and q.asks_who:
@@ -166,68 +179,105 @@ class _Turn:
             return self._project_or_clarify(resolution, intents)
         if person is not None:
             return self._person_or_clarify(resolution, q.role_filter(used))
-        if faq is not None and faq.score >= FAQ_LIKELY:
-            return FaqAnswer(self.language, faq.entry.question, faq.entry.answer)
-        for kind in (EntityKind.PROGRAMME, EntityKind.ORGANIZATION):
-            if resolution.best(kind) is not None:
-                return self._list(resolution)
+        if faq is not None and (faq.sure or (faq.likely and not intents)):
+            return self._faq(faq)
+        if intents and resolution.unknown_words:
+            return self._not_found(resolution)   # "er robotkirurgi overført?": not a project
+        if scoped:
+            return self._list(resolution)
         if q.has_filters and (q.list_cue or q.plural_projects or q.count_cue):
             return self._list(resolution)
         if q.help_cue:
             return Help(self.language, example_questions(self.language))
-        return self._not_found(resolution)
+        if intents or resolution.unknown_names or q.plural_projects:
+            return self._not_found(resolution)
+        return NotUnderstood(self.language, example_questions(self.language))
+
+    def _faq(self, faq: FaqMatch) -> FaqAnswer:
+        return FaqAnswer(self.language, faq.entry.question, faq.entry.answer)
 
     def _faq_tokens(self) -> tuple[str, ...]:
         return tuple(GLOSSARY.get(t, t) if not self.s.names.knows(t) else t for t in self.q.tokens)
 
     # ----------------------------------------------------------------- names
-    def resolve(self) -> Resolution:
-        q = self.q
+    def _words(self) -> tuple[list[str], list[tuple[int, ...]]]:
+        """The question's name-bearing words (glossary applied), with their token positions.
+
+        Two neighbours that together make a known word are joined: `telekom plattform` is
+        the name word `telekomplattform`, not two loose words.
+        """
+        q, names = self.q, self.s.names
         positions = [i for i, t in enumerate(q.tokens) if t not in STOPWORDS]
+
+        def mapped(token: str) -> str:
+            return GLOSSARY[token] if not names.knows(token) and token in GLOSSARY else token
+
         words: list[str] = []
+        spans: list[tuple[int, ...]] = []
+        index = 0
+        while index < len(positions):
+            here = positions[index]
+            if index + 1 < len(positions) and positions[index + 1] == here + 1:
+                joined = mapped(q.tokens[here]) + mapped(q.tokens[here + 1])
+                if names.knows(joined):
+                    words.append(joined)
+                    spans.append((here, here + 1))
+                    index += 2
+                    continue
+            words.append(mapped(q.tokens[here]))
+            spans.append((here,))
+            index += 1
+        return words, spans
+
+    def resolve(self) -> Resolution:
+        q, names = self.q, self.s.names
+        words, spans = self._words()
+        unknown_idf = names.idf("\x00")
         weights: list[float] = []
-        for i in positions:
-            token = q.tokens[i]
-            if not self.s.names.knows(token) and token in GLOSSARY:
-                token = GLOSSARY[token]
-            words.append(token)
-            is_cue = i in q.cues or i in q.filter_positions
-            known = bool(self.s.names.similar_tokens(token))
-            weights.append(CUE_WEIGHT if is_cue else (1.0 if known else UNKNOWN_WEIGHT_SHARE))
+        unknown_names: list[str] = []
+        unknown_words: list[str] = []
+        for word, span in zip(words, spans, strict=True):
+            is_cue = any(i in q.cues or i in q.filter_positions for i in span)
+            known = bool(names.similar_tokens(word))
+            if known:
+                weights.append(CUE_WEIGHT if is_cue else 1.0)
+                continue
+            weights.append((CUE_ABSOLUTE if is_cue else UNKNOWN_ABSOLUTE) / unknown_idf)
+            shown = q.shown[span[0]]
+            if not is_cue:
+                unknown_words.append(shown)
+                if span[0] > 0 and shown[:1].isupper():
+                    unknown_names.append(shown)
         for email in q.emails:
-            words.extend(email.split("@", 1)[0].replace(".", " ").split())
-            weights.extend([1.0] * (len(words) - len(weights)))
-        mention = " ".join(w for w, weight in zip(words, weights, strict=True) if weight > CUE_WEIGHT)
+            local = email.split("@", 1)[0].replace(".", " ").split()
+            words.extend(local)
+            weights.extend([1.0] * len(local))
+            spans.extend([()] * len(local))
+        mention = " ".join(
+            " ".join(q.shown[i] for i in span) for span in spans
+            if span and not any(i in q.cues or i in q.filter_positions for i in span)
+        )
+        self._spans = spans
         if not words:
-            return Resolution({}, mention)
+            return Resolution({}, mention, tuple(unknown_names), tuple(unknown_words))
         found = self.s.names.search(words, weights=weights, limit=40)
         by_kind: dict[EntityKind, list[NameMatch]] = {}
         for match in found:
             if (match.name_coverage >= CONSIDER_NAME_COVERAGE
                     and match.query_coverage >= ACCEPT_QUERY_COVERAGE
-                    and self._real_words_matched(match, positions, weights)):
+                    and any(weights[p] >= 1.0 for p in match.matched_positions)):
                 by_kind.setdefault(match.kind, []).append(match)
-        # matched_positions index into `words`; keep them there, map back in _used_positions.
-        self._word_positions = positions
-        return Resolution(by_kind, mention)
-
-    def _real_words_matched(self, match: NameMatch, positions: list[int],
-                            weights: list[float]) -> bool:
-        """A name matched only through cue words ('status', 'leder') was not named."""
-        return any(weights[p] > CUE_WEIGHT for p in match.matched_positions if p < len(weights))
+        return Resolution(by_kind, mention, tuple(unknown_names), tuple(unknown_words))
 
     def _used_positions(self, resolution: Resolution) -> frozenset[int]:
-        positions = getattr(self, "_word_positions", [])
-        used: set[int] = set()
+        """Token positions that the best name used up: its words are not cue words."""
+        spans = getattr(self, "_spans", [])
         for kind in KIND_ORDER:
             best = resolution.best(kind)
-            if best is None:
-                continue
-            for p in best.matched_positions:
-                if p < len(positions) and best.name_coverage >= 0.99:
-                    used.add(positions[p])
-            break
-        return frozenset(used)
+            if best is not None and best.name_coverage >= 0.99:
+                return frozenset(i for p in best.matched_positions if p < len(spans)
+                                 for i in spans[p])
+        return frozenset()
 
     # ----------------------------------------------------------------- projects
     def _project_or_clarify(self, resolution: Resolution, intents: set[Intent]) -> Answer:

@@ -53,7 +53,7 @@ async def insert_rows(connection: AsyncConnection, data: PortfolioData) -> dict[
             continue
         names = list(columns)
         statement = text(
-            f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608 - names are constants
+            f"INSERT INTO {table} ({', '.join(names)}) "
             f"VALUES ({', '.join(':' + name for name in names)})"
         )
         await connection.execute(

@@ -117,7 +117,7 @@ class NameIndex:
                     break
         if token in self._postings or len(token) < MIN_FUZZY_LENGTH:
             return found
-        cutoff = 80 if len(token) <= 6 else 75
+        cutoff = 80 if len(token) <= 7 else 85   # long compounds differ in one part
         span = max(1, len(token) // 4)
         for length in range(len(token) - span, len(token) + span + 1):
             words = self._by_length.get(length)
@@ -257,7 +257,8 @@ class NameIndex:
         if not pool or not text:
             return []
         names = [" ".join(form.tokens) for form in pool]
-        found = process.extract(text, names, scorer=fuzz.WRatio, score_cutoff=60, limit=limit * 3)
+        found = process.extract(text, names, scorer=fuzz.token_sort_ratio, score_cutoff=78,
+                                limit=limit * 3)
         seen: set[tuple[EntityKind, int]] = set()
         out: list[NameForm] = []
         for _, _, position in found:

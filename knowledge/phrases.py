@@ -134,6 +134,34 @@ TEXT: dict[str, dict[Language, str]] = {
     "one_day": {NB: "1 dag siden", EN: "1 day ago"},
     "days_ago": {NB: "{days} dager siden", EN: "{days} days ago"},
     "or": {NB: "eller", EN: "or"},
+    "turn_error": {
+        NB: "Beklager, noe gikk galt da jeg skulle svare. Prøv igjen om litt; "
+            "samtalen fortsetter som før.",
+        EN: "Sorry, something went wrong while I was answering. Please try again in a moment; "
+            "the conversation carries on as before.",
+    },
+    "too_long": {
+        NB: "Meldingen er for lang ({length} tegn). Skriv et kortere spørsmål (høyst {limit} tegn).",
+        EN: "The message is too long ({length} characters). Please ask a shorter question "
+            "(at most {limit} characters).",
+    },
+    "none_of_these_reply": {
+        NB: "Greit. Prøv å skrive prosjektets fulle navn eller prosjektkode, for eksempel «RP-001».",
+        EN: "All right. Try the project's full name or its code, for example “RP-001”.",
+    },
+    "stale_button": {
+        NB: "Den knappen hører til et eldre svar som jeg ikke kan bruke lenger. Spør gjerne på nytt.",
+        EN: "That button belongs to an older answer I can no longer use. Please ask again.",
+    },
+    "not_ready": {
+        NB: "Jeg har ikke fått lest porteføljen ennå. Prøv igjen om et øyeblikk.",
+        EN: "I have not been able to read the portfolio yet. Please try again in a moment.",
+    },
+    "label_date": {NB: "Dato", EN: "Date"},
+    "label_from": {NB: "Fra", EN: "From"},
+    "label_to": {NB: "Til", EN: "To"},
+    "label_note": {NB: "Merknad", EN: "Note"},
+    "label_reported_by": {NB: "Rapportert av", EN: "Reported by"},
 }
 
 EXAMPLES = {

@@ -210,7 +210,10 @@ def _(answer: ProjectTransfer) -> str:
 @render.register
 def _(answer: ProjectOverview) -> str:
     language = answer.language
-    label = lambda key: TEXT[key][language]  # noqa: E731
+
+    def label(key: str) -> str:
+        return TEXT[key][language]
+
     period = (f"{format_date(answer.start_date, language)} – "
               f"{format_date(answer.planned_end_date, language) if answer.planned_end_date else label('open_ended')}")
     lines = [project_label(answer.project)]

@@ -43,6 +43,18 @@ def tokens(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+_DISPLAY_TOKEN = re.compile(r"\b[^\W\d_]{1,5}-\d{1,6}\b|[^\W_]+(?:\.[0-9]+)*")
+
+
+def display_words(text: str) -> tuple[str, ...]:
+    """The words of `text` as written (not folded), one per token of `tokens(text)` when possible.
+
+    Used to quote the user's own words back («trådløst nett» passer til flere); callers fall
+    back to the folded tokens when the two counts differ.
+    """
+    return tuple(_DISPLAY_TOKEN.findall(text))
+
+
 def split_list(value: str | None, separator: str = ";") -> tuple[str, ...]:
     """A `;`-separated text column as trimmed, non-empty parts."""
     if not value:

@@ -10,11 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz, process
+
 from knowledge.answers import Intent, Language, TransferFocus
 from knowledge.model import Health, Phase, Role, TransferStatus
-from knowledge.text import fold, tokens
+from knowledge.text import display_words, fold, tokens
 from knowledge.vocabulary import (
+    BEFORE_WORDS,
+    COMPLETED_WORDS,
     COUNT_PHRASES,
+    COURTESY_FILLER,
     ENGLISH_MARKERS,
     GREETINGS,
     HEALTH_WORDS,
@@ -36,6 +41,7 @@ from knowledge.vocabulary import (
     TRANSFER_IN_PROGRESS_WORDS,
     TRANSFER_STATUS_WORDS,
     TRANSFER_WORDS,
+    TYPO_CUES,
     WHEN_WORDS,
     WHERE_WORDS,
 )
@@ -75,6 +81,7 @@ class Question:
     filter_positions: frozenset[int] = frozenset()
     emails: tuple[str, ...] = ()
     asks_who: bool = False
+    shown: tuple[str, ...] = ()    # the tokens as the user wrote them, for quoting back
 
     def cue_intents(self, excluding: frozenset[int] = frozenset()) -> set[Intent]:
         return {intent for pos, intent in self.cues.items() if pos not in excluding}
@@ -106,10 +113,33 @@ def _has_phrase(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     return any(words[i : i + size] == phrase for i in range(len(words) - size + 1))
 
 
+_KNOWN_WORDS = (STOPWORDS | GREETINGS | THANKS | COURTESY_FILLER | HELP_WORDS | LIST_WORDS
+                | frozenset(HEALTH_WORDS) | frozenset(PHASE_WORDS)
+                | frozenset(TRANSFER_STATUS_WORDS) | OWNER_WORDS | MANAGER_WORDS | PEOPLE_WORDS
+                | STATUS_WORDS | TRANSFER_WORDS | OVERVIEW_WORDS)
+_PHASE_SUFFIXES = ("fasen", "fase", "phase", "stage")
+
+
+def _normalise_word(word: str) -> str:
+    """Phase compounds to their phase word (`planleggingsfasen` → `planlegging`), and typos
+    of the few cue words that decide a question (`statsu` → `status`) to the word itself."""
+    for suffix in _PHASE_SUFFIXES:
+        if word.endswith(suffix) and len(word) > len(suffix) + 3:
+            base = word[: -len(suffix)]
+            for candidate in (base, base.rstrip("s")):
+                if candidate in PHASE_WORDS:
+                    return candidate
+    if len(word) >= 5 and word not in _KNOWN_WORDS:
+        found = process.extractOne(word, TYPO_CUES, scorer=fuzz.ratio, score_cutoff=80)
+        if found is not None:
+            return str(found[0])
+    return word
+
+
 def understand(text: str) -> Question:
     """Read `text` (any string; trimmed and capped) into a `Question`."""
     clipped = text[:MAX_QUESTION_CHARACTERS].replace("\x00", " ")
-    words = tokens(clipped)[:MAX_TOKENS]
+    words = tuple(_normalise_word(word) for word in tokens(clipped)[:MAX_TOKENS])
     language = detect_language(clipped, words)
     cues: dict[int, Intent] = {}
     for position, word in enumerate(words):
@@ -136,6 +166,9 @@ def understand(text: str) -> Question:
         elif word in TRANSFER_IN_PROGRESS_WORDS and transfer_context:
             transfers.add(TransferStatus.IN_PROGRESS)
             filter_positions.add(position)
+        elif word in COMPLETED_WORDS and _before_transfer(words, position):
+            transfers.add(TransferStatus.COMPLETED_BEFORE_TRANSFER)
+            filter_positions.add(position)
         elif word in PHASE_WORDS:
             phases |= PHASE_WORDS[word]
             filter_positions.add(position)
@@ -151,7 +184,6 @@ def understand(text: str) -> Question:
         words, ("hvem", "overtok")
     ):
         focus = TransferFocus.WHERE
-    meaningful = [w for w in words if w not in STOPWORDS]
     return Question(
         text=clipped,
         tokens=words,
@@ -163,10 +195,9 @@ def understand(text: str) -> Question:
                             or w.endswith("projects") for w in words),
         help_cue=any(w in HELP_WORDS for w in words)
         or any(_has_phrase(words, phrase) for phrase in HELP_PHRASES),
-        only_greeting=bool(words) and all(w in GREETINGS or w in STOPWORDS for w in words)
-        and any(w in GREETINGS for w in words) and not any(w in THANKS for w in meaningful),
-        only_thanks=bool(words) and all(w in THANKS or w in STOPWORDS or w in GREETINGS
-                                        for w in words) and any(w in THANKS for w in words),
+        only_greeting=_only_courtesy(words) and any(w in GREETINGS for w in words)
+        and not any(w in THANKS for w in words),
+        only_thanks=_only_courtesy(words) and any(w in THANKS for w in words),
         transfer_focus=focus,
         health=frozenset(health),
         phases=frozenset(phases),
@@ -174,4 +205,22 @@ def understand(text: str) -> Question:
         filter_positions=frozenset(filter_positions),
         emails=tuple(fold(e) for e in _EMAIL.findall(clipped)),
         asks_who=any(w in ("hvem", "who", "whom") for w in words),
+        shown=_shown(clipped, words),
     )
+
+
+def _only_courtesy(words: tuple[str, ...]) -> bool:
+    return bool(words) and all(
+        w in GREETINGS or w in THANKS or w in STOPWORDS or w in COURTESY_FILLER for w in words)
+
+
+def _before_transfer(words: tuple[str, ...], position: int) -> bool:
+    """`completed before the transfer`: a completion word, then `before`, then a transfer word."""
+    following = words[position + 1 : position + 4]
+    return any(w in BEFORE_WORDS for w in following[:2]) and any(
+        w in TRANSFER_WORDS for w in following)
+
+
+def _shown(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    written = display_words(text)[:MAX_TOKENS]
+    return written if len(written) == len(words) else words

@@ -7,7 +7,7 @@ or a reference to a row that does not exist (or was itself skipped: skipping cas
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -32,7 +32,7 @@ from knowledge.text import split_list
 log = logging.getLogger("portfoliobot.sync")
 
 Row = Mapping[str, Any]
-RawTables = Mapping[str, list[Row]]
+RawTables = Mapping[str, Sequence[Row]]  # Sequence: a dict[str, list[dict]] fits too
 R = TypeVar("R")
 
 

@@ -24,7 +24,7 @@ STOPWORDS = _words(
     dere oss meg deg vi man noen noe alle all alt enn nok da bare vel jo na fortsatt
     fremdeles enda egentlig gjerne kanskje takk hei hallo prosjekt prosjektet prosjekter
     prosjektene prosjektets gi gir si sier vis fortell forklar lurer lure paa ut inn opp
-    aktuelle dagens gjeldende nye nyeste siste ny sist sa
+    aktuelle dagens gjeldende nye nyeste siste ny sist sa star
     what who whom whose where which when why how is are was were be been being has have had
     do does did the a an of in on at to from for with about by and or not any all this that
     these those there it its i me my we our you your he she they them their please tell
@@ -38,7 +38,12 @@ GREETINGS = _words(
     "hei hallo heisann hoi god morgen dag kveld ettermiddag hello hi hey morning evening "
     "afternoon good day yo"
 )
-THANKS = _words("takk tusen mange thanks thank you ty cheers flott supert bra great nice")
+THANKS = _words("takk thanks thank ty cheers flott supert perfekt great nice")
+# Words that may stand around a greeting or a thank-you without making it a question.
+COURTESY_FILLER = _words(
+    "tusen mange hjelpen hjelp svaret svarene bot boten portfoliobot you lot much very so "
+    "for the help answer there folks everyone alle dere bra fint good kjempe"
+)
 HELP_WORDS = _words("hjelp help meny menu kommandoer commands eksempler examples")
 HELP_PHRASES = (
     ("hva", "kan", "du"), ("what", "can", "you"), ("hvordan", "bruker"), ("how", "do", "i", "use"),
@@ -51,12 +56,13 @@ MANAGER_WORDS = _words(
     "lead leads led leading runs run running pm"
 )
 PEOPLE_WORDS = _words(
-    "jobber deltakere deltaker medlemmer medlem folk personer team teamet bemanning involvert "
+    "jobber jobbar work works working arbeider deltakere deltaker medlemmer medlem folk personer team "
+    "teamet bemanning involvert "
     "roller members member people staff staffed involved works working roles"
 )
 STATUS_WORDS = _words(
     "status statusen statusrapport tilstand helse health going gar ligger progress "
-    "rapport rapportert report reported update oppdatering"
+    "rapport rapportert report reported update oppdatering doing"
 )
 TRANSFER_WORDS = _words(
     "overfort overfores overforing overforingen overfore overdratt overdragelse flyttet "
@@ -126,22 +132,39 @@ GLOSSARY: dict[str, str] = {
     "ehr": "epj", "epr": "epj", "records": "journal", "record": "journal", "digital": "digital",
     "regional": "regional", "solution": "losning", "common": "felles", "shared": "felles",
     "public": "allmenn", "private": "privat", "upgrade": "oppgradering", "data": "data",
-    "transfer": "overforing", "transferred": "overfort", "moved": "flyttet", "automated": "automatisert", "strategy": "strategi",
+    "transfer": "overforing", "transferred": "overfort", "automated": "automatisert", "strategy": "strategi",
     "standard": "standard", "multimedia": "multimedia", "pathology's": "patologi",
     "hospital": "sykehus", "hospitals": "sykehus", "why": "hvorfor", "portfolio": "portefolje",
     "happened": "skjedde", "report": "rapportere", "colours": "statusfarger",
     "colors": "statusfarger", "mean": "betyr", "means": "betyr", "employees": "medarbeidere",
     "continue": "fortsetter", "continues": "fortsetter", "department": "avdeling",
+    "ansatte": "medarbeidere", "people": "medarbeidere", "staff": "medarbeidere",
+    "red": "rod", "green": "gronn", "yellow": "gul", "amber": "gul", "work": "jobber",
+    "size": "storrelse", "many": "mange", "flyttet": "overfort", "moved": "overfort",
+    "big": "storrelse", "large": "storrelse",
 }
+
+# Phrases that name the transfer status "completed before the transfer".
+COMPLETED_WORDS = _words("fullfort fullforte ferdig ferdige avsluttet avsluttede completed "
+                         "finished done closed delivered levert")
+BEFORE_WORDS = _words("for before prior")
+
+# Cue words worth recognising through a typo ("statsu", "prosjektleer").
+TYPO_CUES = (
+    "status", "prosjektleder", "prosjekteier", "overfort", "overforing", "transferred",
+    "transfer", "owner", "manager", "hvilke", "prosjekter", "projects",
+)
 
 # Words that only an English question would use; Norwegian is the default.
 ENGLISH_MARKERS = _words(
+    "good morning evening afternoon thanks thank lot much bot order work works people "
     "who what which where when why how is are was were the does do did owns own owner lead "
     "leads manager managed status of projects project transferred transfer many list show "
     "tell me about please hello hi hey thanks thank you help latest can whose has have been "
     "to it its in on for and with any all"
 )
 NORWEGIAN_MARKERS = _words(
+    "god morgen tusen hjelpen boten kan du jeg meg bestille jobber ansatte "
     "hvem hva hvilke hvilken hvor hvordan hvorfor nar er eier eies leder prosjektleder "
     "prosjekteier prosjekter prosjektet overfort overforing ble har og til pa av for med om "
     "mange vis fortell meg takk hei hallo hjelp gar det den som ikke alle status i en et"

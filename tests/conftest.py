@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,8 +18,9 @@ import pytest
 
 from knowledge.answering import Answerer
 from knowledge.demo_database import demo_portfolio, load_portfolio
-from knowledge.snapshot import Snapshot
+from knowledge.snapshot import Snapshot, build_snapshot
 from knowledge.sync import Syncer
+from knowledge.validation import validate
 
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 TODAY = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -91,22 +92,15 @@ def answerer(demo_syncer: Syncer) -> Answerer:
 
 
 @pytest.fixture(scope="session")
-def sqlite_demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snapshot]:
-    """The demo portfolio synced once from SQLite, for pure understanding tests."""
-    import asyncio
+def sqlite_demo_snapshot() -> Snapshot:
+    """The demo portfolio as a snapshot, built once, for tests of understanding and rendering.
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'portfolio.db'}"
-
-    async def build() -> Snapshot:
-        await load_portfolio(url, demo_portfolio())
-        syncer = Syncer(url)
-        try:
-            result = await syncer.sync()
-        finally:
-            await syncer.close()
-        return result.snapshot
-
-    yield asyncio.run(build())
+    It goes through the same validation and snapshot builder as a sync; the database path
+    itself is covered by the tests that use `demo_syncer` on SQLite and PostgreSQL.
+    """
+    records, skipped = validate(demo_portfolio())
+    assert not skipped
+    return build_snapshot(records, TODAY)
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ async def test_manager_of_wireless_phase_two(answerer: Answerer) -> None:
     assert isinstance(answer, ProjectPeople)
     assert answer.focus is Intent.MANAGER
     assert answer.project.code == "ST-007"
-    assert answer.manager is not None and answer.manager.name == "Magnus Eriksen"
+    assert answer.manager is not None
+    assert answer.manager.name == "Magnus Eriksen"
     assert "Magnus Eriksen" in render(answer)
 
 

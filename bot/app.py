@@ -1,0 +1,176 @@
+"""The aiohttp application: `/api/messages` for Bot Framework, health and readiness probes.
+
+`create_app(settings)` wires nothing at import time. Start-up opens the portfolio syncer and
+starts the sync loop as a kept background task; clean-up cancels it and closes every
+resource. The messages endpoint only checks that the request is a well-formed activity
+(415/413/400 otherwise, never 500 for the client's mistake) and hands it to the CloudAdapter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+from botbuilder.schema import Activity
+
+from bot.adapter import AdapterBundle, create_adapter
+from bot.handler import PortfolioBot
+from bot.settings import Settings
+from bot.turn_errors import on_turn_error
+from bot.turn_log import TurnLog
+from bot.typing_indicator import TypingIndicator
+from knowledge.answering import Answerer
+from knowledge.errors import SyncError
+from knowledge.sync import Syncer
+
+log = logging.getLogger("portfoliobot.http")
+sync_log = logging.getLogger("portfoliobot.sync")
+
+MAX_BODY_BYTES = 256 * 1024
+MAX_JSON_DEPTH = 32
+SYNC_RETRY_SECONDS = 10.0
+
+SETTINGS = web.AppKey("settings", Settings)
+SYNCER = web.AppKey("syncer", Syncer)
+BOT = web.AppKey("bot", PortfolioBot)
+ADAPTER = web.AppKey("adapter", AdapterBundle)
+SYNC_TASK = web.AppKey("sync_task", asyncio.Task[None])
+
+
+def problem(status: int, reason: str) -> web.Response:
+    """A JSON error body the client can read; used for every 4xx we answer ourselves."""
+    return web.json_response({"error": reason}, status=status)
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of parsed JSON, counting no further than `limit` + 1."""
+    depth, level = 0, [value]
+    while level and depth <= limit:
+        depth += 1
+        level = [child for item in level if isinstance(item, dict | list)
+                 for child in (item.values() if isinstance(item, dict) else item)
+                 if isinstance(child, dict | list)]
+    return depth
+
+
+def activity_problem(body: Any) -> str | None:
+    """Why `body` is not an activity the bot can answer, or None when it is one."""
+    if not isinstance(body, dict):
+        return "the body must be a JSON object (a Bot Framework activity)"
+    if _depth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        return f"the activity is nested deeper than {MAX_JSON_DEPTH} levels"
+    if not isinstance(body.get("type"), str) or not body["type"]:
+        return "the activity has no type"
+    service_url = body.get("serviceUrl")
+    if not isinstance(service_url, str) or not service_url.startswith(("http://", "https://")):
+        return "the activity has no http(s) serviceUrl"
+    conversation = body.get("conversation")
+    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
+        return "the activity has no conversation.id"
+    for key in ("text", "id", "locale", "channelId"):
+        if key in body and body[key] is not None and not isinstance(body[key], str):
+            return f"the activity's {key} must be a string"
+    for key in ("from", "recipient"):
+        if key in body and body[key] is not None and not isinstance(body[key], dict):
+            return f"the activity's {key} must be an object"
+    if "entities" in body and body["entities"] is not None and not isinstance(
+            body["entities"], list):
+        return "the activity's entities must be a list"
+    try:
+        Activity().deserialize(body)
+    except Exception as error:  # msrest raises several types for malformed input
+        return f"the activity cannot be read: {type(error).__name__}"
+    return None
+
+
+async def messages(request: web.Request) -> web.StreamResponse:
+    """POST /api/messages: check the request is an activity, then hand it to the adapter."""
+    if request.content_type != "application/json":
+        return problem(415, "Content-Type must be application/json")
+    try:
+        body = await request.json()
+    except web.HTTPRequestEntityTooLarge:
+        return problem(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError, ValueError):
+        return problem(400, "the body is not valid JSON")
+    reason = activity_problem(body)
+    if reason is not None:
+        return problem(400, reason)
+    bundle = request.app[ADAPTER]
+    response = await bundle.adapter.process(request, request.app[BOT])
+    return response if response is not None else web.Response(status=201)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "alive"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    syncer = request.app[SYNCER]
+    snapshot = syncer.snapshot
+    body: dict[str, Any] = {
+        "ready": snapshot is not None,
+        "snapshot_age_seconds": syncer.age_seconds(),
+        "projects": len(snapshot.projects) if snapshot else 0,
+        "last_sync_error": syncer.last_error,
+    }
+    return web.json_response(body, status=200 if snapshot is not None else 503)
+
+
+async def sync_forever(syncer: Syncer, interval: float) -> None:
+    """Sync now and then every `interval` seconds; a failure retries sooner, never stops it."""
+    while True:
+        try:
+            await syncer.sync()
+            delay = interval
+        except SyncError:
+            delay = min(interval, SYNC_RETRY_SECONDS)
+        except Exception:  # an unforeseen failure must not end the loop
+            sync_log.exception("sync failed unexpectedly")
+            delay = min(interval, SYNC_RETRY_SECONDS)
+        await asyncio.sleep(delay)
+
+
+async def _start(app: web.Application) -> None:
+    settings = app[SETTINGS]
+    syncer = Syncer(settings.portfolio_database_url)
+    app[SYNCER] = syncer
+    bundle = create_adapter(settings)
+    bundle.adapter.on_turn_error = on_turn_error
+    bundle.adapter.use(TurnLog())
+    bundle.adapter.use(TypingIndicator())
+    app[ADAPTER] = bundle
+    app[BOT] = PortfolioBot(Answerer(lambda: syncer.snapshot), lambda: syncer.snapshot)
+    app[SYNC_TASK] = asyncio.create_task(
+        sync_forever(syncer, settings.sync_interval_seconds), name="portfolio-sync")
+    if not settings.authenticates:
+        log.warning("MicrosoftAppId is not set: accepting unauthenticated requests on "
+                    "/api/messages (local use only, like the Bot Framework Emulator)")
+
+
+async def _stop(app: web.Application) -> None:
+    task = app.get(SYNC_TASK)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    if ADAPTER in app:
+        await app[ADAPTER].close()
+    if SYNCER in app:
+        await app[SYNCER].close()
+
+
+def create_app(settings: Settings) -> web.Application:
+    """The bot's aiohttp application for `settings`; resources open on start-up."""
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[SETTINGS] = settings
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.on_startup.append(_start)
+    app.on_cleanup.append(_stop)
+    return app

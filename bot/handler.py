@@ -1,0 +1,105 @@
+"""The Teams activity handler: routes each turn to the knowledge layer and replies with a card.
+
+Personal chats, group chats and channels (where the bot is @mentioned) all arrive here. A
+message is answered; a card button (a clarification's candidate) answers for the chosen
+entity; the bot being added to a conversation gets a welcome card; everything else (reactions,
+edits, typing, installation events) is accepted quietly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import Activity, ChannelAccount
+from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
+
+from bot.cards import FOLLOWUP_MARKER, NONE_OF_THESE, reply_activity
+from bot.mentions import strip_bot_mention
+from knowledge.answering import Answerer
+from knowledge.answers import Answer, Followup, Greeting, Language
+from knowledge.phrases import say
+from knowledge.snapshot import Snapshot
+from knowledge.understanding import MAX_QUESTION_CHARACTERS
+
+log = logging.getLogger("portfoliobot.turn")
+
+
+def language_of(activity: Activity | None) -> Language:
+    """The reply language a turn's locale suggests; bokmål unless the locale is English."""
+    locale = (getattr(activity, "locale", None) or "").lower()
+    return Language.EN if locale.startswith("en") else Language.NB
+
+
+def plain_message(text: str, language: Language) -> Activity:
+    return Activity(type="message", text=text, text_format="plain",
+                    locale="en-US" if language is Language.EN else "nb-NO")
+
+
+class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
+    """Answers portfolio questions in Teams."""
+
+    def __init__(self, answerer: Answerer, snapshot: Callable[[], Snapshot | None]) -> None:
+        super().__init__()
+        self.answerer = answerer
+        self.snapshot = snapshot
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        text = strip_bot_mention(activity.text, activity.entities,
+                                 getattr(activity.recipient, "id", None),
+                                 getattr(activity.recipient, "name", None))
+        if not text and activity.value is not None:
+            await self._on_card_submit(turn_context, activity.value)
+            return
+        language = language_of(activity)
+        if len(text) > MAX_QUESTION_CHARACTERS:
+            await turn_context.send_activity(plain_message(
+                say("too_long", language, length=len(text), limit=MAX_QUESTION_CHARACTERS),
+                language))
+            return
+        if self.snapshot() is None:
+            await turn_context.send_activity(plain_message(say("not_ready", language), language))
+            return
+        await self._reply(turn_context, self.answerer.answer(text))
+
+    async def _on_card_submit(self, turn_context: TurnContext, value: Any) -> None:
+        marker = value.get(FOLLOWUP_MARKER) if isinstance(value, dict) else None
+        language = language_of(turn_context.activity)
+        if isinstance(value, dict) and value.get("lang") in ("nb", "en"):
+            language = Language(value["lang"])
+        if marker == NONE_OF_THESE:
+            await turn_context.send_activity(
+                plain_message(say("none_of_these_reply", language), language))
+            return
+        try:
+            followup = Followup.from_dict(value) if marker == "followup" else None
+        except ValueError as error:
+            log.info("unusable card submit: %s", error)
+            followup = None
+        if followup is None:
+            await turn_context.send_activity(plain_message(say("stale_button", language),
+                                                           language))
+            return
+        await self._reply(turn_context, self.answerer.answer_followup(followup))
+
+    async def _reply(self, turn_context: TurnContext, answer: Answer) -> None:
+        log.debug("answer %s", type(answer).__name__)
+        await turn_context.send_activity(reply_activity(answer))
+
+    async def _welcome_if_bot_added(self, members: list[ChannelAccount] | None,
+                                    turn_context: TurnContext) -> None:
+        bot_id = getattr(turn_context.activity.recipient, "id", None)
+        if any(getattr(member, "id", None) == bot_id for member in members or []):
+            await self._reply(turn_context, Greeting(language_of(turn_context.activity)))
+
+    async def on_teams_members_added(self, teams_members_added: list[TeamsChannelAccount],
+                                     team_info: TeamInfo, turn_context: TurnContext) -> None:
+        await self._welcome_if_bot_added(teams_members_added, turn_context)
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount],
+                                        turn_context: TurnContext) -> None:
+        await self._welcome_if_bot_added(members_added, turn_context)
