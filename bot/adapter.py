@@ -1,33 +1,30 @@
-"""Builds the CloudAdapter for the settings (temporary stock version until outbound lands)."""
+"""Builds the bot's CloudAdapter from the settings: botbuilder's adapter with reliable outbound.
+
+`bot.outbound.create_adapter` keeps botbuilder's public API and sends every reply through one
+shared aiohttp session with retries inside the channel's 15-second window.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from botbuilder.integration.aiohttp import (
-    CloudAdapter,
-    ConfigurationBotFrameworkAuthentication,
-)
-
+from bot.outbound import OutboundCloudAdapter
+from bot.outbound import create_adapter as create_outbound_adapter
 from bot.settings import Settings
-
-
-class _Configuration:
-    def __init__(self, settings: Settings) -> None:
-        self.APP_ID = settings.app_id
-        self.APP_PASSWORD = settings.app_password
-        self.APP_TYPE = settings.app_type
-        self.APP_TENANTID = settings.app_tenant_id
 
 
 @dataclass
 class AdapterBundle:
-    adapter: CloudAdapter
+    """The adapter and what must be closed with it on shutdown."""
+
+    adapter: OutboundCloudAdapter
 
     async def close(self) -> None:
-        return None
+        await self.adapter.close()
 
 
 def create_adapter(settings: Settings) -> AdapterBundle:
-    auth = ConfigurationBotFrameworkAuthentication(_Configuration(settings))
-    return AdapterBundle(CloudAdapter(auth))
+    return AdapterBundle(create_outbound_adapter(
+        app_id=settings.app_id, app_password=settings.app_password,
+        app_type=settings.app_type, tenant_id=settings.app_tenant_id,
+    ))
