@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.chat import add_chat_command, run_chat
 from bot.settings import Settings, SettingsError
 from knowledge.answering import Answerer
 from knowledge.demo_database import demo_portfolio, load_portfolio
@@ -36,9 +37,13 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("url", nargs="?", help="SQLAlchemy URL (default: PORTFOLIO_DATABASE_URL "
                       "or data/portfolio.db)")
     demo.add_argument("--force", action="store_true", help="replace existing portfolio tables")
+    serve = commands.add_parser("serve", help="run the bot: /api/messages, /healthz, /readyz")
+    serve.add_argument("--host", help="address to listen on (default HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default PORT or 3978)")
     commands.add_parser("sync", help="run one sync pass; print counts and changes since last run")
     ask = commands.add_parser("ask", help="answer a question (or each line of standard input)")
     ask.add_argument("question", nargs="*", help="the question; none reads standard input")
+    add_chat_command(commands)
     evaluation = commands.add_parser("eval", help="run the evaluation set on the demo portfolio")
     evaluation.add_argument("--verbose", action="store_true", help="show every answer")
     evaluation.add_argument("--url", help="portfolio database with the demo data (default: a "
@@ -50,6 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if not args.debug and args.command in ("sync", "ask", "eval"):
+        # These one-shot commands report a failed sync (one line) and skipped rows themselves;
+        # the sync log would repeat both on stderr. (`serve` and `chat` keep it.)
+        logging.getLogger("portfoliobot.sync").setLevel(logging.CRITICAL)
     try:
         settings = Settings.from_environment()
         return asyncio.run(_run(args, settings))
@@ -73,13 +82,50 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"loaded demo portfolio into {_safe(url)}: "
               + ", ".join(f"{n} {t}" for t, n in counts.items()))
         return 0
+    if args.command == "serve":
+        return await _serve(settings, args.host, args.port)
     if args.command == "sync":
         return await _sync(settings)
     if args.command == "ask":
         return await _ask(settings, " ".join(args.question))
+    if args.command == "chat":
+        return await run_chat(args)
     if args.command == "eval":
         return await _eval(settings, args.url, args.verbose)
     raise AssertionError(args.command)
+
+
+async def _serve(settings: Settings, host: str | None, port: int | None) -> int:
+    import dataclasses
+    import signal
+
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    logging.getLogger("portfoliobot").setLevel(logging.INFO)
+    settings = dataclasses.replace(settings, host=host or settings.host,
+                                   port=port or settings.port)
+    runner = web.AppRunner(create_app(settings), access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port)
+        try:
+            await site.start()
+        except OSError as error:
+            print(f"portfoliobot: cannot listen on {settings.host}:{settings.port}: "
+                  f"{error.strerror or error}", file=sys.stderr)
+            return 2
+        print(f"portfoliobot listening on http://{settings.host}:{settings.port}/api/messages "
+              "(Ctrl-C stops)", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stop.set)
+        await stop.wait()
+        return 0
+    finally:
+        await runner.cleanup()
 
 
 def _safe(url: str) -> str:
@@ -104,7 +150,7 @@ async def _sync(settings: Settings) -> int:
         if state.exists():
             try:
                 syncer.restore(json.loads(state.read_text("utf-8")))
-            except (ValueError, KeyError, TypeError) as error:
+            except (ValueError, KeyError, TypeError, AttributeError) as error:
                 print(f"ignoring unreadable {state}: {error}", file=sys.stderr)
         result = await syncer.sync()
     finally:
@@ -115,7 +161,10 @@ async def _sync(settings: Settings) -> int:
         print(f"skipped {skipped.table} {skipped.key}: {skipped.reason}")
     print(f"{len(result.events)} change(s) since the last sync")
     for event in result.events:
-        change = f"{event.before} → {event.after}" if event.before else (event.after or "")
+        if event.before is not None:
+            change = f"{event.before} → {event.after if event.after is not None else '–'}"
+        else:
+            change = event.after or ""
         print(f"- {event.kind.value}: {event.project_code} {event.project_name} {change}".rstrip())
     if syncer.last_raw is not None:
         state.parent.mkdir(parents=True, exist_ok=True)
