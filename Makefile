@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint eval bench postgres clean
+.PHONY: run chat ask test lint eval bench postgres clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,15 @@ $(STAMP): pyproject.toml
 data/portfolio.db: | $(STAMP)
 	$(BIN)/portfoliobot demo-db
 
-## run: the bot on the embedded default (SQLite demo portfolio under data/)
+## run: the bot on the embedded default (SQLite demo portfolio under data/), on 127.0.0.1:3978
 run: $(STAMP) data/portfolio.db
+	$(BIN)/portfoliobot serve
+
+## chat: talk to the running bot from a terminal (start `make run` first)
+chat: $(STAMP)
+	$(BIN)/portfoliobot chat
+
+ask: $(STAMP) data/portfolio.db
 	$(BIN)/portfoliobot ask
 
 ## test: lint, type-check and the whole test suite (SQLite and PostgreSQL)
@@ -36,6 +43,7 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.knowledge_bench
+	$(BIN)/python -m bench.bot_bench
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
