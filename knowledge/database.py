@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from pathlib import Path
+from typing import Any
 
+import aiosqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -43,7 +46,7 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def create_engine(url: str, **options: object) -> AsyncEngine:
+def create_engine(url: str, **options: Any) -> AsyncEngine:
     """An async engine for `url`; SQLite files get their folder created and a busy timeout."""
     parsed = async_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -52,11 +55,36 @@ def create_engine(url: str, **options: object) -> AsyncEngine:
             # SQLite's "unable to open database file" (a SyncError), not raised from here.
             with contextlib.suppress(OSError):
                 Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        options.setdefault("connect_args", {"timeout": 15})
-    else:
-        options.setdefault("pool_pre_ping", True)
-        options.setdefault("connect_args", {"timeout": 5, "command_timeout": 30})
+        return _sqlite_engine(parsed, options)
+    options.setdefault("pool_pre_ping", True)
+    options.setdefault("connect_args", {"timeout": 5, "command_timeout": 30})
     return create_async_engine(parsed, **options)
+
+
+def _sqlite_engine(parsed: URL, options: dict[str, Any]) -> AsyncEngine:
+    """A SQLite engine whose connections are opened by `_open_sqlite` (see there)."""
+    connect_args = {"timeout": 15, **options.pop("connect_args", {})}
+    target: dict[str, Any] = {}
+    engine = create_async_engine(parsed, async_creator=lambda: _open_sqlite(**target), **options)
+    args, params = engine.dialect.create_connect_args(engine.url)
+    target.update(args=args, params={**params, **connect_args})
+    return engine
+
+
+async def _open_sqlite(args: list[Any], params: dict[str, Any]) -> aiosqlite.Connection:
+    """aiosqlite.connect, but a failed open waits for aiosqlite's worker thread to stop.
+
+    aiosqlite 0.22 queues the stop of its thread without waiting for it; if the event loop
+    closes first (a command line that reports the failure and exits), the thread prints an
+    "Event loop is closed" traceback. Joining it while the loop runs avoids that.
+    """
+    connection = aiosqlite.connect(*args, **params)
+    connection._thread.daemon = True  # as SQLAlchemy does: it never keeps the process alive
+    try:
+        return await connection
+    except BaseException:
+        await asyncio.to_thread(connection._thread.join, 5)
+        raise
 
 
 def describe(url: str) -> str:

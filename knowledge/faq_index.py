@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from knowledge.model import FaqEntry
 from knowledge.text import tokens
@@ -42,7 +45,13 @@ class FaqMatch:
 
 
 class FaqIndex:
-    """FAQ entries with their folded question text, content words and keyword phrases."""
+    """FAQ entries with their folded question text, content words and keyword phrases.
+
+    Matching compares words allowing inflections (`_same_word`). That relation is symmetric,
+    so for each question word the index finds, once, which of its own words it pairs with
+    (`_partners`, cached); every entry is then scored with set look-ups instead of comparing
+    each question word with each entry word again.
+    """
 
     def __init__(self, entries: Iterable[FaqEntry]) -> None:
         self._entries = tuple(entries)
@@ -59,9 +68,45 @@ class FaqIndex:
             words | {w for keyword in keywords for w in keyword}
             for words, keywords in zip(self._question_words, self._keywords, strict=True)
         ]
+        vocabulary: set[str] = set()
+        for words in self._all_words:
+            vocabulary |= words
+        self._vocabulary = frozenset(vocabulary)
+        self._sorted = sorted(vocabulary)
+        self._reversed = sorted(word[::-1] for word in vocabulary)
+        self._long = [word for word in self._sorted if len(word) >= 4]
+        self._partners = lru_cache(maxsize=8192)(self._find_partners)
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def _find_partners(self, word: str) -> frozenset[str]:
+        """The index's words that `word` pairs with under `_same_word`."""
+        found = {word} if word in self._vocabulary else set()
+        if len(word) < 4:
+            return frozenset(found)
+        candidates: set[str] = set()
+        start = bisect.bisect_left(self._sorted, word)       # words that start with `word`
+        for other in itertools.islice(self._sorted, start, None):
+            if not other.startswith(word):
+                break
+            candidates.add(other)
+        candidates.update(word[:cut] for cut in range(4, len(word))    # … that `word` starts with
+                          if word[:cut] in self._vocabulary)
+        if len(word) >= 6:
+            backwards = word[::-1]                           # … that end with `word`
+            start = bisect.bisect_left(self._reversed, backwards)
+            for other in itertools.islice(self._reversed, start, None):
+                if not other.startswith(backwards):
+                    break
+                candidates.add(other[::-1])
+            candidates.update(word[-cut:] for cut in range(6, len(word))  # … that `word` ends with
+                              if word[-cut:] in self._vocabulary)
+        # Near spellings: a lower cut-off than `_same_word`'s own, which decides below.
+        candidates.update(other for other, _, _ in process.extract(
+            word, self._long, scorer=fuzz.ratio, score_cutoff=80, limit=None))
+        found.update(other for other in candidates if _same_word(word, other))
+        return frozenset(found)
 
     def best(self, query_tokens: tuple[str, ...]) -> FaqMatch | None:
         """The best entry for the question, or None when there are no entries or words."""
@@ -69,35 +114,35 @@ class FaqIndex:
             return None
         text = " ".join(query_tokens)
         content = {t for t in query_tokens if t not in STOPWORDS}
+        partners = {word: self._partners(word) for word in set(query_tokens)}
+        content_partners = [partners[word] for word in content]
+        said: set[str] = set()              # index words some question word pairs with
+        for word in query_tokens:
+            said |= partners[word]
+        said_by_content: set[str] = set()
+        for found in content_partners:
+            said_by_content |= found
         best: FaqMatch | None = None
         for entry, question, question_words, keywords, all_words in zip(
             self._entries, self._questions, self._question_words, self._keywords,
             self._all_words, strict=True,
         ):
+            query_hits = sum(1 for found in content_partners if not found.isdisjoint(all_words))
+            entry_hits = sum(1 for word in question_words if word in said_by_content)
             match = FaqMatch(
                 entry=entry,
                 question_similarity=fuzz.ratio(text, question),
-                query_coverage=_covered(content, all_words),
-                entry_coverage=_covered(set(question_words), frozenset(content)),
-                keyword_hit=any(_phrase_in(keyword, query_tokens) for keyword in keywords),
+                query_coverage=query_hits / len(content) if content else 0.0,
+                entry_coverage=entry_hits / len(question_words) if question_words else 0.0,
+                keyword_hit=any(all(word in said for word in keyword) for keyword in keywords),
             )
             if best is None or match.score > best.score:
                 best = match
         return best
 
 
-def _phrase_in(phrase: tuple[str, ...], words: tuple[str, ...]) -> bool:
-    return all(any(_same_word(p, w) for w in words) for p in phrase)
-
-
-def _covered(words: set[str], other: frozenset[str]) -> float:
-    """Share of `words` that have a counterpart in `other`, allowing inflections."""
-    if not words:
-        return 0.0
-    return sum(1 for word in words if any(_same_word(word, o) for o in other)) / len(words)
-
-
 def _same_word(a: str, b: str) -> bool:
+    """The same word allowing inflections and typos; symmetric in `a` and `b`."""
     if a == b:
         return True
     if min(len(a), len(b)) < 4:

@@ -20,13 +20,38 @@ _ROMAN_AFTER_WORD = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi":
 _ROMAN_AFTER = {"fase", "phase", "del", "trinn", "steg", "versjon", "part", "stage", "step"}
 
 
+_FOLD_TABLE_LIMIT = 4096   # other scripts' characters kept beyond the first 0x2000 code points
+
+
+def _fold_character(character: str) -> str:
+    lowered = character.casefold().translate(_LETTERS)
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+class _FoldTable(dict[int, str]):
+    """Code point → its folded text, for `str.translate`; filled in as characters are met.
+
+    Folding goes character by character: casefold, the letter table and NFKD decompose each
+    code point on its own, and the only reordering NFKD does is among combining marks, which
+    are all dropped. So translating with this table equals folding the whole string (the
+    `aa` rule, which spans characters, comes after).
+    """
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_character(chr(code))
+        if code < 0x2000 or len(self) < 0x2000 + _FOLD_TABLE_LIMIT:
+            self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lowercase ASCII-ish text: `Trådløst Nett` → `tradlost nett`, `Ødegård` → `odegard`."""
-    lowered = text.casefold().translate(_LETTERS)
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.replace("aa", "a")
+    return text.translate(_FOLD_TABLE).replace("aa", "a")
 
 
 def tokens(text: str) -> tuple[str, ...]:

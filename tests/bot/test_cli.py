@@ -29,7 +29,8 @@ class Run:
 
 def _environment(data_dir: Path, url: str | None) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("PORTFOLIO", "BOT_", "Microsoft"))}
+           if not name.startswith(("PORTFOLIO", "BOT_", "Microsoft"))
+           and name not in ("HOST", "PORT", "SYNC_INTERVAL_SECONDS")}
     env["PORTFOLIOBOT_DATA_DIR"] = str(data_dir)
     env["PYTHONIOENCODING"] = "utf-8"
     if url is not None:
