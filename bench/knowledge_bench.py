@@ -404,7 +404,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=180.0,
                         help="seconds of answering per size at most (default: %(default)s)")
     parser.add_argument("--profile", action="store_true",
-                        help="add cProfile summaries of syncing and answering to the JSON")
+                        help="add cProfile summaries of syncing (its reading thread) and "
+                        "answering to the JSON "
+                        "(the profiler slows everything down: figures are then not comparable)")
     parser.add_argument("--worker", choices=("prepare", "measure"), help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)

@@ -30,7 +30,6 @@ from knowledge.answers import (
     PersonProjects,
     PersonView,
     ProjectList,
-    ProjectListItem,
     ProjectOverview,
     ProjectPeople,
     ProjectStatus,
@@ -354,37 +353,20 @@ class _Turn:
                                if organization else None)
         subtree = (self.s.organization_subtree(organization_record.id)
                    if organization_record else frozenset())
-        items: list[ProjectListItem] = []
-        for project in self.s.projects.values():
-            report = self.s.latest_report(project.id)
-            transfer = self.s.transfers.get(project.id)
-            if q.health and (report is None or report.health not in q.health):
-                continue
-            if q.phases and project.phase not in q.phases:
-                continue
-            if q.transfer_statuses and (transfer is None
-                                        or transfer.status not in q.transfer_statuses):
-                continue
-            if programme_record and project.programme_id != programme_record.id:
-                continue
-            if organization_record:
-                if q.transfer_statuses and transfer is not None:
-                    if transfer.to_organization_id not in subtree and \
-                            transfer.from_organization_id not in subtree:
-                        continue
-                elif project.organization_id not in subtree:
-                    continue
-            items.append(ProjectListItem(self._project_view(project), project.phase,
-                                         report.health if report else None,
-                                         transfer.status if transfer else None))
-        items.sort(key=lambda i: i.project.code)
+        items = self.s.project_list(
+            health=q.health, phases=q.phases, transfer_statuses=q.transfer_statuses,
+            programme_id=programme_record.id if programme_record else None,
+            organizations=subtree if organization_record and not q.transfer_statuses else None,
+            transfer_organizations=subtree if organization_record and q.transfer_statuses
+            else None,
+        )
         filters = ListFilters(
             q.health, q.phases, q.transfer_statuses,
             _programme_label(programme_record.name, programme_record.short_name)
             if programme_record else None,
             organization_record.name if organization_record else None,
         )
-        return ProjectList(self.language, filters, tuple(items), q.count_cue, len(items))
+        return ProjectList(self.language, filters, items, q.count_cue, len(items))
 
     # ----------------------------------------------------------------- clarify / not found
     def _clarify(self, mention: str, matches: list[NameMatch], intent: Intent) -> Clarification:

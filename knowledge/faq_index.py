@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -49,7 +49,7 @@ class FaqIndex:
 
     Matching compares words allowing inflections (`_same_word`). That relation is symmetric,
     so for each question word the index finds, once, which of its own words it pairs with
-    (`_partners`, cached); every entry is then scored with set look-ups instead of comparing
+    (`_Words.partners`, cached); every entry is then scored with set look-ups instead of comparing
     each question word with each entry word again.
     """
 
@@ -71,42 +71,11 @@ class FaqIndex:
         vocabulary: set[str] = set()
         for words in self._all_words:
             vocabulary |= words
-        self._vocabulary = frozenset(vocabulary)
-        self._sorted = sorted(vocabulary)
-        self._reversed = sorted(word[::-1] for word in vocabulary)
-        self._long = [word for word in self._sorted if len(word) >= 4]
-        self._partners = lru_cache(maxsize=8192)(self._find_partners)
+        self._partners: Callable[[str], frozenset[str]] = lru_cache(maxsize=8192)(
+            _Words(vocabulary).partners)
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    def _find_partners(self, word: str) -> frozenset[str]:
-        """The index's words that `word` pairs with under `_same_word`."""
-        found = {word} if word in self._vocabulary else set()
-        if len(word) < 4:
-            return frozenset(found)
-        candidates: set[str] = set()
-        start = bisect.bisect_left(self._sorted, word)       # words that start with `word`
-        for other in itertools.islice(self._sorted, start, None):
-            if not other.startswith(word):
-                break
-            candidates.add(other)
-        candidates.update(word[:cut] for cut in range(4, len(word))    # … that `word` starts with
-                          if word[:cut] in self._vocabulary)
-        if len(word) >= 6:
-            backwards = word[::-1]                           # … that end with `word`
-            start = bisect.bisect_left(self._reversed, backwards)
-            for other in itertools.islice(self._reversed, start, None):
-                if not other.startswith(backwards):
-                    break
-                candidates.add(other[::-1])
-            candidates.update(word[-cut:] for cut in range(6, len(word))  # … that `word` ends with
-                              if word[-cut:] in self._vocabulary)
-        # Near spellings: a lower cut-off than `_same_word`'s own, which decides below.
-        candidates.update(other for other, _, _ in process.extract(
-            word, self._long, scorer=fuzz.ratio, score_cutoff=80, limit=None))
-        found.update(other for other in candidates if _same_word(word, other))
-        return frozenset(found)
 
     def best(self, query_tokens: tuple[str, ...]) -> FaqMatch | None:
         """The best entry for the question, or None when there are no entries or words."""
@@ -139,6 +108,44 @@ class FaqIndex:
             if best is None or match.score > best.score:
                 best = match
         return best
+
+
+class _Words:
+    """The words of every entry, for finding those a question word pairs with."""
+
+    def __init__(self, vocabulary: set[str]) -> None:
+        self._vocabulary = frozenset(vocabulary)
+        self._sorted = sorted(vocabulary)
+        self._reversed = sorted(word[::-1] for word in vocabulary)
+        self._long = [word for word in self._sorted if len(word) >= 4]
+
+    def partners(self, word: str) -> frozenset[str]:
+        """The index's words that `word` pairs with under `_same_word`."""
+        found = {word} if word in self._vocabulary else set()
+        if len(word) < 4:
+            return frozenset(found)
+        candidates: set[str] = set()
+        start = bisect.bisect_left(self._sorted, word)       # words that start with `word`
+        for other in itertools.islice(self._sorted, start, None):
+            if not other.startswith(word):
+                break
+            candidates.add(other)
+        candidates.update(word[:cut] for cut in range(4, len(word))    # … that `word` starts with
+                          if word[:cut] in self._vocabulary)
+        if len(word) >= 6:
+            backwards = word[::-1]                           # … that end with `word`
+            start = bisect.bisect_left(self._reversed, backwards)
+            for other in itertools.islice(self._reversed, start, None):
+                if not other.startswith(backwards):
+                    break
+                candidates.add(other[::-1])
+            candidates.update(word[-cut:] for cut in range(6, len(word))  # … that `word` ends with
+                              if word[-cut:] in self._vocabulary)
+        # Near spellings: a lower cut-off than `_same_word`'s own, which decides below.
+        candidates.update(other for other, _, _ in process.extract(
+            word, self._long, scorer=fuzz.ratio, score_cutoff=80, limit=None))
+        found.update(other for other in candidates if _same_word(word, other))
+        return frozenset(found)
 
 
 def _same_word(a: str, b: str) -> bool:

@@ -19,8 +19,9 @@ import enum
 import heapq
 import itertools
 import math
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -88,22 +89,11 @@ class NameIndex:
             for token, posting in self._postings.items()
         }
         self._unknown_idf = math.log(1 + entity_count)
-        self._vocabulary = sorted(self._postings)
-        by_length: dict[int, list[str]] = defaultdict(list)
-        for token in self._vocabulary:
-            by_length[len(token)].append(token)
-        self._by_length = dict(by_length)
-        # The same words split by how many digits they hold: `rp00123` can never be a typo
-        # of `radiolgi`, so fuzzy look-ups skip the groups that cannot reach the cut-off.
-        self._by_digits: dict[int, dict[int, list[str]]] = {}
-        for length, words in self._by_length.items():
-            groups: dict[int, list[str]] = defaultdict(list)
-            for word in words:
-                groups[_digits(word)].append(word)
-            self._by_digits[length] = dict(groups)
-        self._reversed = sorted((token[::-1], token) for token in self._vocabulary)
         self._sorted_names = _SortedNames(self._forms)
-        self.similar_tokens = lru_cache(maxsize=8192)(self._similar_tokens)
+        # The cache holds the vocabulary, not the index: no reference cycle, so an index
+        # that is no longer used is freed at once rather than by the cyclic collector.
+        self.similar_tokens: Callable[[str], dict[str, float]] = lru_cache(maxsize=8192)(
+            _Vocabulary(self._postings).similar)
 
     def __len__(self) -> int:
         return len(self._forms)
@@ -113,77 +103,6 @@ class NameIndex:
 
     def knows(self, token: str) -> bool:
         return token in self._postings
-
-    def _similar_tokens(self, token: str) -> dict[str, float]:
-        """Vocabulary words that `token` may stand for, with a similarity in (0, 1]."""
-        found: dict[str, float] = {}
-        if token in self._postings:
-            found[token] = EXACT
-        if len(token) >= MIN_AFFIX_LENGTH:
-            for word in self._with_prefix(token):
-                found.setdefault(word, PREFIX)
-            for word in self._with_suffix(token):
-                found.setdefault(word, INNER)
-            for cut in range(len(token) - 1, MIN_AFFIX_LENGTH + 1, -1):
-                if token[:cut] in self._postings and len(token) - cut <= 4:
-                    found.setdefault(token[:cut], PREFIX)   # `nettverk` → `nett`
-                    break
-        if token in self._postings or len(token) < MIN_FUZZY_LENGTH:
-            return found
-        cutoff = 80 if len(token) <= 7 else 85   # long compounds differ in one part
-        span = max(1, len(token) // 4)
-        for length in range(len(token) - span, len(token) + span + 1):
-            if length not in self._by_length:
-                continue
-            for word, score in self._closest(token, length, cutoff):
-                found.setdefault(word, round(0.55 + 0.4 * (score - cutoff) / (100 - cutoff), 3))
-        return found
-
-    def _closest(self, token: str, length: int, cutoff: float) -> list[tuple[str, float]]:
-        """The (at most 5) vocabulary words of `length` closest to `token` by `fuzz.ratio`.
-
-        As `process.extract` over all words of that length would give them: best first, ties
-        in vocabulary order. Digit groups whose ratio cannot reach `cutoff` (a digit matches
-        only a digit) are left out; the rest are searched group by group and merged.
-        """
-        groups = self._by_digits[length]
-        digits = _digits(token)
-        letters = len(token) - digits
-        reachable = [
-            words for count, words in groups.items()
-            if 200 * (min(digits, count) + min(letters, length - count)) / (len(token) + length)
-            >= cutoff - 1e-6
-        ]
-        if len(reachable) == len(groups):
-            reachable = [self._by_length[length]]
-        found: list[tuple[str, float]] = []
-        for words in reachable:
-            found.extend((word, score) for word, score, _ in process.extract(
-                token, words, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5))
-        if len(reachable) > 1:
-            found.sort(key=lambda item: (-item[1], item[0]))   # words of one length are unique
-        return found[:5]
-
-    def _with_prefix(self, token: str, limit: int = 50) -> list[str]:
-        start = bisect.bisect_left(self._vocabulary, token)
-        words: list[str] = []
-        for word in self._vocabulary[start : start + limit + 1]:
-            if not word.startswith(token):
-                break
-            if word != token:
-                words.append(word)
-        return words
-
-    def _with_suffix(self, token: str, limit: int = 50) -> list[str]:
-        reversed_token = token[::-1]
-        start = bisect.bisect_left(self._reversed, (reversed_token, ""))
-        words: list[str] = []
-        for reversed_word, word in self._reversed[start : start + limit + 1]:
-            if not reversed_word.startswith(reversed_token):
-                break
-            if word != token and len(word) - len(token) >= 3:
-                words.append(word)
-        return words
 
     def search(
         self,
@@ -284,6 +203,99 @@ class NameIndex:
         return out[:limit]
 
 
+class _Vocabulary:
+    """The index's words, for finding those a question word may stand for."""
+
+    def __init__(self, postings: Mapping[str, object]) -> None:
+        self._postings = postings
+        self._vocabulary = sorted(postings)
+        by_length: dict[int, list[str]] = defaultdict(list)
+        for token in self._vocabulary:
+            by_length[len(token)].append(token)
+        self._by_length = dict(by_length)
+        # The same words split by how many digits they hold: `rp00123` can never be a typo
+        # of `radiolgi`, so fuzzy look-ups skip the groups that cannot reach the cut-off.
+        self._by_digits: dict[int, dict[int, list[str]]] = {}
+        for length, words in self._by_length.items():
+            groups: dict[int, list[str]] = defaultdict(list)
+            for word in words:
+                groups[_digits(word)].append(word)
+            self._by_digits[length] = dict(groups)
+        self._reversed = sorted(token[::-1] for token in self._vocabulary)
+
+    def similar(self, token: str) -> dict[str, float]:
+        """Vocabulary words that `token` may stand for, with a similarity in (0, 1]."""
+        found: dict[str, float] = {}
+        if token in self._postings:
+            found[token] = EXACT
+        if len(token) >= MIN_AFFIX_LENGTH:
+            for word in self._with_prefix(token):
+                found.setdefault(word, PREFIX)
+            for word in self._with_suffix(token):
+                found.setdefault(word, INNER)
+            for cut in range(len(token) - 1, MIN_AFFIX_LENGTH + 1, -1):
+                if token[:cut] in self._postings and len(token) - cut <= 4:
+                    found.setdefault(token[:cut], PREFIX)   # `nettverk` → `nett`
+                    break
+        if token in self._postings or len(token) < MIN_FUZZY_LENGTH:
+            return found
+        cutoff = 80 if len(token) <= 7 else 85   # long compounds differ in one part
+        span = max(1, len(token) // 4)
+        for length in range(len(token) - span, len(token) + span + 1):
+            if length not in self._by_length:
+                continue
+            for word, score in self._closest(token, length, cutoff):
+                found.setdefault(word, round(0.55 + 0.4 * (score - cutoff) / (100 - cutoff), 3))
+        return found
+
+    def _closest(self, token: str, length: int, cutoff: float) -> list[tuple[str, float]]:
+        """The (at most 5) vocabulary words of `length` closest to `token` by `fuzz.ratio`.
+
+        As `process.extract` over all words of that length would give them: best first, ties
+        in vocabulary order. Digit groups whose ratio cannot reach `cutoff` (a digit matches
+        only a digit) are left out; the rest are searched group by group and merged.
+        """
+        groups = self._by_digits[length]
+        digits = _digits(token)
+        letters = len(token) - digits
+        reachable = [
+            words for count, words in groups.items()
+            if 200 * (min(digits, count) + min(letters, length - count)) / (len(token) + length)
+            >= cutoff - 1e-6
+        ]
+        if len(reachable) == len(groups):
+            reachable = [self._by_length[length]]
+        found: list[tuple[str, float]] = []
+        for words in reachable:
+            found.extend((word, score) for word, score, _ in process.extract(
+                token, words, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5))
+        if len(reachable) > 1:
+            found.sort(key=lambda item: (-item[1], item[0]))   # words of one length are unique
+        return found[:5]
+
+    def _with_prefix(self, token: str, limit: int = 50) -> list[str]:
+        start = bisect.bisect_left(self._vocabulary, token)
+        words: list[str] = []
+        for word in self._vocabulary[start : start + limit + 1]:
+            if not word.startswith(token):
+                break
+            if word != token:
+                words.append(word)
+        return words
+
+    def _with_suffix(self, token: str, limit: int = 50) -> list[str]:
+        reversed_token = token[::-1]
+        start = bisect.bisect_left(self._reversed, reversed_token)
+        words: list[str] = []
+        for reversed_word in self._reversed[start : start + limit + 1]:
+            if not reversed_word.startswith(reversed_token):
+                break
+            word = reversed_word[::-1]
+            if word != token and len(word) - len(token) >= 3:
+                words.append(word)
+        return words
+
+
 def _digits(word: str) -> int:
     return sum(1 for ch in word if "0" <= ch <= "9")
 
@@ -357,10 +369,11 @@ class _SortedNames:
     """
 
     def __init__(self, forms: list[NameForm]) -> None:
-        groups: dict[EntityKind, dict[int, tuple[list[int], list[str]]]] = {}
+        groups: dict[EntityKind, dict[int, tuple[array[int], list[str]]]] = {}
         for position, form in enumerate(forms):
             name = " ".join(sorted(form.tokens))
-            positions, names = groups.setdefault(form.kind, {}).setdefault(len(name), ([], []))
+            positions, names = groups.setdefault(form.kind, {}).setdefault(
+                len(name), (array("L"), []))
             positions.append(position)
             names.append(name)
         self._groups = groups
