@@ -65,6 +65,7 @@ from botframework.connector.auth import (
     AuthenticationConstants,
     BotFrameworkAuthentication,
     ConnectorFactory,
+    JwtTokenValidation,
 )
 from botframework.connector.auth._connector_factory_impl import (
     USER_AGENT,
@@ -79,6 +80,7 @@ from msrest.universal_http.async_abc import AsyncClientResponse
 from multidict import CIMultiDict
 
 from bot.outbound_transport import OutboundAnswer, OutboundDeliveryError, OutboundTransport
+from bot.reply_serializer import use_reply_serializer
 from bot.retry_policy import RetryPolicy
 
 __all__ = [
@@ -201,6 +203,7 @@ def connector_client(credentials: Any, service_url: str,
                              pipeline_type=functools.partial(_ConnectorPipeline,
                                                              transport=transport))
     client.config.add_user_agent(USER_AGENT)
+    use_reply_serializer(client)
     return client
 
 
@@ -268,6 +271,7 @@ class OutboundAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         self._inner = inner
         self._transport = transport
         self._cache = _ClientCache()
+        self._user_token_clients: dict[str | None, Any] = {}
 
     def _wrap(self, factory: ConnectorFactory | None) -> ConnectorFactory | None:
         if factory is None or isinstance(factory, OutboundConnectorFactory):
@@ -290,7 +294,17 @@ class OutboundAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         return self._wrap(self._inner.create_connector_factory(claims_identity))
 
     async def create_user_token_client(self, claims_identity: Any) -> Any:
-        return await self._inner.create_user_token_client(claims_identity)
+        """botbuilder builds a UserTokenClient on every turn, and msrest's configuration
+        behind it costs about 4 ms of CPU (a fresh requests session and retry table): the
+        largest cost of a turn. It depends only on the app id the claims name, so it is
+        built once per app id and reused."""
+        claims = getattr(claims_identity, "claims", None) or {}
+        key = JwtTokenValidation.get_app_id_from_claims(claims) if claims else None
+        client = self._user_token_clients.get(key)
+        if client is None:
+            client = await self._inner.create_user_token_client(claims_identity)
+            self._user_token_clients[key] = client
+        return client
 
     def create_bot_framework_client(self) -> Any:
         return self._inner.create_bot_framework_client()
