@@ -1,55 +1,90 @@
-"""A faster msrest serializer for outgoing activities that carry Adaptive Cards.
+"""A fast msrest serializer for the activities the bot sends.
 
-msrest walks an attachment's `content` (declared as `object`) value by value: for a card
-that is most of the CPU a reply costs. Card content here is already plain JSON, so the
-activity is serialised with the contents left out and the contents are put back as they are.
-The JSON sent is the same; anything that is not plain JSON goes the ordinary way.
+msrest's `Serializer.body` rebuilds the model by deserialising it, validates it recursively
+and then walks every value, including every value of an Adaptive Card (declared `object`):
+about a millisecond of CPU per reply, the largest part of a turn. `to_wire` writes the same
+JSON straight from the model's attribute map. Anything it does not handle exactly as msrest
+does (flattened keys, values of unexpected types) goes to msrest.
+A test compares both on the bot's real replies.
 """
 
 from __future__ import annotations
 
-import copy
+import enum
 import json
+from datetime import date, datetime
 from typing import Any
 
 from botframework.connector import models
 from msrest import Serializer
+from msrest.serialization import Model
 
 _MODELS = {name: value for name, value in vars(models).items() if isinstance(value, type)}
+_PLAIN = (str, int, float, bool)
 
 
-def _plain_json(value: Any) -> bool:
+class _NotPlain(Exception):
+    """This value needs msrest's own serializer."""
+
+
+def _value(value: Any, data_type: str) -> Any:
+    if isinstance(value, Model):
+        return _model(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if data_type == "iso-8601":
+        if not isinstance(value, datetime):
+            raise _NotPlain(data_type)
+        return Serializer.serialize_iso(value)  # type: ignore[no-untyped-call]
+    if isinstance(value, datetime | date):
+        raise _NotPlain(data_type)
+    if data_type.startswith("[") and isinstance(value, list):
+        inner = data_type[1:-1]
+        return [_value(item, inner) for item in value]
+    if data_type == "object" or data_type.startswith("{"):
+        json.dumps(value)   # only plain JSON passes as it is (TypeError otherwise)
+        return value
+    if isinstance(value, _PLAIN) and data_type in ("str", "bool", "int", "float"):
+        return value
+    raise _NotPlain(data_type)
+
+
+def _model(model: Model) -> dict[str, Any]:
+    # msrest's body() rebuilds the model without additional properties, so they never
+    # reach the wire (Teams' conversation.tenantId, for one); they are left out here too.
+    out: dict[str, Any] = {}
+    for attribute, info in model._attribute_map.items():
+        key = info["key"]
+        if not key or "." in key:
+            if attribute == "additional_properties":
+                continue
+            raise _NotPlain("flattened key")
+        value = getattr(model, attribute, None)
+        if value is not None:
+            out[key] = _value(value, info["type"])
+    return out
+
+
+def to_wire(activity: Model) -> dict[str, Any] | None:
+    """The JSON body msrest would send for `activity`, or None when msrest must do it."""
     try:
-        json.dumps(value)
-    except (TypeError, ValueError):
-        return False
-    return isinstance(value, dict | list)
+        return _model(activity)
+    except (_NotPlain, TypeError, ValueError):
+        return None
 
 
 class ReplySerializer(Serializer):
-    """msrest's Serializer, with a short cut for `Activity` bodies whose card content is JSON."""
+    """msrest's Serializer, with `to_wire` as a short cut for `Activity` bodies."""
 
     def __init__(self) -> None:
         super().__init__(_MODELS)  # type: ignore[no-untyped-call]
 
     def body(self, data: Any, data_type: str, **kwargs: Any) -> Any:
-        attachments = getattr(data, "attachments", None)
-        if data_type != "Activity" or not attachments:
-            return super().body(data, data_type, **kwargs)  # type: ignore[no-untyped-call]
-        contents = [getattr(a, "content", None) for a in attachments]
-        if not all(c is None or _plain_json(c) for c in contents):
-            return super().body(data, data_type, **kwargs)  # type: ignore[no-untyped-call]
-        shallow = copy.copy(data)
-        shallow.attachments = []
-        for attachment in attachments:
-            emptied = copy.copy(attachment)
-            emptied.content = None
-            shallow.attachments.append(emptied)
-        result = super().body(shallow, data_type, **kwargs)  # type: ignore[no-untyped-call]
-        for serialized, content in zip(result.get("attachments", []), contents, strict=True):
-            if content is not None:
-                serialized["content"] = content
-        return result
+        if data_type == "Activity" and isinstance(data, models.Activity) and not kwargs:
+            wire = to_wire(data)
+            if wire is not None:
+                return wire
+        return super().body(data, data_type, **kwargs)  # type: ignore[no-untyped-call]
 
 
 def use_reply_serializer(client: Any) -> None:
