@@ -63,6 +63,18 @@ HEALTH_COLOUR = {Health.GREEN: "Good", Health.YELLOW: "Warning", Health.RED: "At
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
 
 
+class CardAttachment(Attachment):  # type: ignore[misc]
+    """An Adaptive Card attachment whose finished content is shared, not copied.
+
+    botbuilder deep-copies every outgoing activity; copying a card value by value costs more
+    than everything else in the reply, and a finished card is never changed."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CardAttachment:
+        return CardAttachment(content_type=self.content_type, content=self.content,
+                              content_url=self.content_url, name=self.name,
+                              thumbnail_url=self.thumbnail_url)
+
+
 def inert(value: str) -> str:
     """`value` with every markdown character escaped, so a TextBlock shows it literally."""
     return _MARKDOWN.sub(r"\\\1", value)
@@ -131,7 +143,7 @@ def reply_activity(answer: Answer) -> Activity:
     card = answer_card(answer).build(text)
     return Activity(
         type=ActivityTypes.message, text=text, text_format="plain",
-        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card)],
+        attachments=[CardAttachment(content_type=CARD_CONTENT_TYPE, content=card)],
         locale="nb-NO" if answer.language is Language.NB else "en-US",
     )
 
