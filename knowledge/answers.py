@@ -262,3 +262,60 @@ class NotFound(Answer):
 @dataclass(frozen=True, slots=True)
 class NotUnderstood(Answer):
     examples: tuple[str, ...] = ()
+
+
+# ----------------------------------------------------------------- status updates by chat
+@dataclass(frozen=True, slots=True)
+class StatusPosted(Answer):
+    """A status report was stored: exactly what went into the portfolio database."""
+
+    project: ProjectView
+    report: ReportView
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRefused(Answer):
+    """The sender may not post for this project (or is not known to the portfolio)."""
+
+    project: ProjectView
+    unknown_sender: bool
+    leads: tuple[PersonView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusInvalid(Answer):
+    """The update cannot be stored as written; `problems` are codes from validation."""
+
+    project: ProjectView | None
+    problems: tuple[str, ...]
+    max_summary: int = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class StatusWithdrawn(Answer):
+    project: ProjectView
+    report: ReportView
+
+
+@dataclass(frozen=True, slots=True)
+class NothingToUndo(Answer):
+    """No own chat update within the undo window."""
+
+    window_minutes: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class LedProjectView:
+    project: ProjectView
+    role: Role
+    report: ReportView | None
+    stale: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MyProjects(Answer):
+    """The projects the sender owns or leads, with their latest status and its age."""
+
+    person: PersonView | None
+    projects: tuple[LedProjectView, ...]
+    stale_after_days: int = 14

@@ -157,6 +157,44 @@ TEXT: dict[str, dict[Language, str]] = {
         NB: "Jeg har ikke fått lest porteføljen ennå. Prøv igjen om et øyeblikk.",
         EN: "I have not been able to read the portfolio yet. Please try again in a moment.",
     },
+    "status_posted": {
+        NB: "Statusen for {project} er lagret: {health}.",
+        EN: "The status of {project} is stored: {health}.",
+    },
+    "status_refused": {
+        NB: "Du kan ikke rapportere status for {project}. Det kan prosjekteier og "
+            "prosjektleder: {leads}.",
+        EN: "You cannot post the status of {project}. Its project owner and project manager "
+            "can: {leads}.",
+    },
+    "status_unknown_sender": {
+        NB: "Jeg finner deg ikke i porteføljen, så jeg kan ikke lagre status for {project}. "
+            "Prosjekteier og prosjektleder kan: {leads}.",
+        EN: "I cannot find you in the portfolio, so I cannot store a status for {project}. "
+            "Its project owner and project manager can: {leads}.",
+    },
+    "health_missing": {
+        NB: "Skriv status som grønn, gul eller rød, for eksempel «status {example}: grønn – "
+            "alt går etter planen».",
+        EN: "Give the status as green, yellow or red, for example “status {example}: green - "
+            "on track”.",
+    },
+    "summary_empty": {NB: "Skriv en kort oppsummering etter statusfargen.",
+                      EN: "Add a short summary after the status colour."},
+    "summary_too_long": {NB: "Oppsummeringen kan være høyst {limit} tegn.",
+                         EN: "The summary can be at most {limit} characters."},
+    "status_withdrawn": {NB: "Statusoppdateringen for {project} er trukket tilbake.",
+                         EN: "The status update for {project} is withdrawn."},
+    "nothing_to_undo": {
+        NB: "Du har ingen statusoppdatering fra de siste {minutes} minuttene å angre.",
+        EN: "You have no status update from the last {minutes} minutes to undo.",
+    },
+    "my_projects": {NB: "Prosjektene du eier eller leder:", EN: "The projects you own or lead:"},
+    "my_projects_none": {NB: "Du er ikke prosjekteier eller prosjektleder for noe prosjekt.",
+                         EN: "You are not the owner or manager of any project."},
+    "my_projects_unknown": {NB: "Jeg finner deg ikke i porteføljen.",
+                            EN: "I cannot find you in the portfolio."},
+    "stale_flag": {NB: "eldre enn {days} dager", EN: "older than {days} days"},
     "label_date": {NB: "Dato", EN: "Date"},
     "label_from": {NB: "Fra", EN: "From"},
     "label_to": {NB: "Til", EN: "To"},

@@ -14,7 +14,9 @@ from knowledge.answers import (
     Language,
     ListFilters,
     MemberView,
+    MyProjects,
     NotFound,
+    NothingToUndo,
     NotUnderstood,
     PersonProjects,
     PersonView,
@@ -25,6 +27,10 @@ from knowledge.answers import (
     ProjectTransfer,
     ProjectView,
     ReportView,
+    StatusInvalid,
+    StatusPosted,
+    StatusRefused,
+    StatusWithdrawn,
     Thanks,
     TransferView,
 )
@@ -281,4 +287,65 @@ def _(answer: FaqAnswer) -> str:
     lines = [answer.answer]
     if answer.language is Language.EN:
         lines.append(say("faq_source", answer.language, question=answer.question))
+    return "\n".join(lines)
+
+
+@render.register
+def _(answer: StatusPosted) -> str:
+    language, report = answer.language, answer.report
+    lines = [say("status_posted", language, project=project_label(answer.project),
+                 health=HEALTH[report.health][language]),
+             report.summary,
+             f"{TEXT['label_date'][language]}: {format_date(report.reported_at, language)} "
+             f"{report.reported_at.strftime('%H:%M')} UTC"]
+    if report.author is not None:
+        lines.append(say("status_by", language, person=report.author.name))
+    return "\n".join(lines)
+
+
+def leads_phrase(leads: tuple[PersonView, ...], language: Language) -> str:
+    return ", ".join(p.name for p in leads) or TEXT["none_registered"][language]
+
+
+@render.register
+def _(answer: StatusRefused) -> str:
+    key = "status_unknown_sender" if answer.unknown_sender else "status_refused"
+    return say(key, answer.language, project=project_label(answer.project),
+               leads=leads_phrase(answer.leads, answer.language))
+
+
+@render.register
+def _(answer: StatusInvalid) -> str:
+    example = answer.project.name if answer.project else "Trådløst nett fase II"
+    return "\n".join(
+        say(problem, answer.language, example=example, limit=answer.max_summary)
+        for problem in answer.problems)
+
+
+@render.register
+def _(answer: StatusWithdrawn) -> str:
+    return say("status_withdrawn", answer.language, project=project_label(answer.project))
+
+
+@render.register
+def _(answer: NothingToUndo) -> str:
+    return say("nothing_to_undo", answer.language, minutes=answer.window_minutes)
+
+
+@render.register
+def _(answer: MyProjects) -> str:
+    language = answer.language
+    if answer.person is None:
+        return say("my_projects_unknown", language)
+    if not answer.projects:
+        return say("my_projects_none", language)
+    lines = [say("my_projects", language)]
+    for led in answer.projects:
+        if led.report is None:
+            status = TEXT["no_report_short"][language]
+        else:
+            status = (f"{HEALTH[led.report.health][language]}, "
+                      f"{format_age(led.report.age_days, language)}")
+        flag = f" ⚠ {say('stale_flag', language, days=answer.stale_after_days)}" if led.stale else ""
+        lines.append(f"- {project_label(led.project)} ({ROLE[led.role][language]}): {status}{flag}")
     return "\n".join(lines)
