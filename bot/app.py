@@ -20,8 +20,10 @@ from botbuilder.core import serializer_helper
 from botbuilder.schema import Activity
 
 from bot.adapter import AdapterBundle, create_adapter
+from bot.bot_database import BotDatabase, open_bot_database
 from bot.handler import PortfolioBot
 from bot.settings import Settings
+from bot.status_desk import StatusDesk
 from bot.turn_errors import on_turn_error
 from bot.turn_log import TurnLog
 from bot.typing_indicator import TypingIndicator
@@ -41,6 +43,7 @@ SYNCER = web.AppKey("syncer", Syncer)
 BOT = web.AppKey("bot", PortfolioBot)
 ADAPTER = web.AppKey("adapter", AdapterBundle)
 SYNC_TASK = web.AppKey("sync_task", asyncio.Task[None])
+BOT_DATABASE = web.AppKey("bot_database", BotDatabase)
 
 
 def problem(status: int, reason: str) -> web.Response:
@@ -162,7 +165,11 @@ async def _start(app: web.Application) -> None:
     bundle.adapter.use(TurnLog())
     bundle.adapter.use(TypingIndicator())
     app[ADAPTER] = bundle
-    app[BOT] = PortfolioBot(Answerer(lambda: syncer.snapshot), lambda: syncer.snapshot)
+    bot_database = await open_bot_database(settings.bot_database_url)
+    app[BOT_DATABASE] = bot_database
+    answerer = Answerer(lambda: syncer.snapshot)
+    app[BOT] = PortfolioBot(answerer, lambda: syncer.snapshot,
+                            StatusDesk(bot_database, syncer, answerer))
     app[SYNC_TASK] = asyncio.create_task(
         sync_forever(syncer, settings.sync_interval_seconds), name="portfolio-sync")
     if not settings.authenticates:
@@ -180,6 +187,8 @@ async def _stop(app: web.Application) -> None:
         await app[ADAPTER].close()
     if SYNCER in app:
         await app[SYNCER].close()
+    if BOT_DATABASE in app:
+        await app[BOT_DATABASE].close()
 
 
 def create_app(settings: Settings) -> web.Application:

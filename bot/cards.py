@@ -121,6 +121,10 @@ class CardBuilder:
                              "data": {FOLLOWUP_MARKER: "followup", **followup.to_dict()}})
         return self
 
+    def data_button(self, label: str, data: dict[str, Any]) -> CardBuilder:
+        self.actions.append({"type": "Action.Submit", "title": label[:80], "data": dict(data)})
+        return self
+
     def none_button(self, language: Language) -> CardBuilder:
         self.actions.append({"type": "Action.Submit", "title": TEXT["none_of_these"][language],
                              "data": {FOLLOWUP_MARKER: NONE_OF_THESE, "lang": language.value}})
@@ -194,9 +198,12 @@ def _(answer: NotFound) -> CardBuilder:
 @answer_card.register
 def _(answer: Clarification) -> CardBuilder:
     builder = CardBuilder().text(say("clarify", answer.language, mention=answer.mention))
-    for candidate, followup in zip(answer.candidates, answer.followups, strict=False):
+    for index, candidate in enumerate(answer.candidates):
         label = f"{candidate.label} ({candidate.detail})" if candidate.detail else candidate.label
-        builder.followup_button(label, followup)
+        if index < len(answer.button_data):
+            builder.data_button(label, answer.button_data[index])
+        elif index < len(answer.followups):
+            builder.followup_button(label, answer.followups[index])
     return builder.none_button(answer.language)
 
 

@@ -19,11 +19,12 @@ from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
 from bot.cards import FOLLOWUP_MARKER, NONE_OF_THESE, reply_activity
 from bot.mentions import strip_bot_mention
+from bot.status_desk import POST_MARKER, Sender, StatusDesk
 from knowledge.answering import Answerer
 from knowledge.answers import Answer, Followup, Greeting, Language
 from knowledge.phrases import say
 from knowledge.snapshot import Snapshot
-from knowledge.understanding import MAX_QUESTION_CHARACTERS
+from knowledge.understanding import MAX_QUESTION_CHARACTERS, understand
 
 log = logging.getLogger("portfoliobot.turn")
 
@@ -39,13 +40,20 @@ def plain_message(text: str, language: Language) -> Activity:
                     locale="en-US" if language is Language.EN else "nb-NO")
 
 
+def _sender(activity: Activity, idempotency_id: str | None) -> Sender:
+    return Sender(getattr(activity.from_property, "aad_object_id", None),
+                  getattr(activity.conversation, "id", "") or "", idempotency_id)
+
+
 class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
     """Answers portfolio questions in Teams."""
 
-    def __init__(self, answerer: Answerer, snapshot: Callable[[], Snapshot | None]) -> None:
+    def __init__(self, answerer: Answerer, snapshot: Callable[[], Snapshot | None],
+                 desk: StatusDesk | None = None) -> None:
         super().__init__()
         self.answerer = answerer
         self.snapshot = snapshot
+        self.desk = desk
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -64,13 +72,39 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
         if self.snapshot() is None:
             await turn_context.send_activity(plain_message(say("not_ready", language), language))
             return
+        if self.desk is not None:
+            status_answer = await self._status_turn(turn_context, text)
+            if status_answer is not None:
+                await self._reply(turn_context, status_answer)
+                return
         await self._reply(turn_context, self.answerer.answer(text))
+
+    async def _status_turn(self, turn_context: TurnContext, text: str) -> Answer | None:
+        """Undo, "my projects" or a one-message status update; None for anything else."""
+        desk = self.desk
+        assert desk is not None
+        activity = turn_context.activity
+        who = _sender(activity, activity.id)
+        if desk.is_undo(text):
+            return await desk.undo(who, understand(text).language)
+        if desk.is_mine(text):
+            return desk.mine(who, understand(text).language)
+        draft = desk.draft(text)
+        if draft is None:
+            return None
+        return await desk.post_message(draft, who)
 
     async def _on_card_submit(self, turn_context: TurnContext, value: Any) -> None:
         marker = value.get(FOLLOWUP_MARKER) if isinstance(value, dict) else None
         language = language_of(turn_context.activity)
         if isinstance(value, dict) and value.get("lang") in ("nb", "en"):
             language = Language(value["lang"])
+        if marker == POST_MARKER and isinstance(value, dict) and self.desk is not None:
+            activity = turn_context.activity
+            card = getattr(activity, "reply_to_id", None)
+            who = _sender(activity, f"card:{card}" if card else activity.id)
+            await self._reply(turn_context, await self.desk.post_choice(value, who))
+            return
         if marker == NONE_OF_THESE:
             await turn_context.send_activity(
                 plain_message(say("none_of_these_reply", language), language))

@@ -101,6 +101,29 @@ class Resolution:
         return close if len(close) > 1 else []
 
 
+@dataclass(frozen=True)
+class ProjectResolution:
+    """Which project a mention names: one (`project_id`), several to pick from, or none.
+
+    Exactly one of these holds: `project_id` is set; `candidates` (two or more) lists the
+    projects that fit about equally well; or neither, with `suggestions` of the nearest
+    project names (possibly none).
+    """
+
+    mention: str
+    project_id: int | None = None
+    candidates: tuple[Candidate, ...] = ()
+    suggestions: tuple[Candidate, ...] = ()
+
+    @property
+    def found(self) -> bool:
+        return self.project_id is not None
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.candidates)
+
+
 class Answerer:
     """Answers questions against the snapshot that `snapshot()` returns at call time."""
 
@@ -127,6 +150,24 @@ class Answerer:
         turn = _Turn(snapshot, understand(""), self._clock(), self._stale_after_days, language)
         return turn.about(followup.kind, followup.entity_id, followup.intent,
                           followup.transfer_focus)
+
+    def resolve_project(self, mention: str) -> ProjectResolution:
+        """The project `mention` names, the same way a question's project is found."""
+        snapshot = self._snapshot()
+        if snapshot is None:
+            return ProjectResolution(mention.strip())
+        turn = _Turn(snapshot, understand(mention), self._clock(), self._stale_after_days)
+        resolution = turn.resolve()
+        close = resolution.ambiguous(EntityKind.PROJECT)
+        if close:
+            return ProjectResolution(mention.strip(), candidates=tuple(
+                turn._candidate(m.kind, m.entity_id) for m in close[:MAX_CANDIDATES]))
+        best = resolution.best(EntityKind.PROJECT)
+        if best is not None:
+            return ProjectResolution(mention.strip(), project_id=best.entity_id)
+        forms = snapshot.names.suggestions(mention, frozenset({EntityKind.PROJECT}))
+        return ProjectResolution(mention.strip(), suggestions=tuple(
+            turn._candidate(f.kind, f.entity_id) for f in forms))
 
 
 class _Turn:

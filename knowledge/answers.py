@@ -248,6 +248,9 @@ class Clarification(Answer):
     mention: str
     candidates: tuple[Candidate, ...]
     followups: tuple[Followup, ...] = field(default=())
+    # What each candidate's button sends instead of a followup (a status update carries its
+    # health and summary to the chosen project).
+    button_data: tuple[dict[str, Any], ...] = field(default=())
 
 
 @dataclass(frozen=True, slots=True)

@@ -183,6 +183,10 @@ TEXT: dict[str, dict[Language, str]] = {
                       EN: "Add a short summary after the status colour."},
     "summary_too_long": {NB: "Oppsummeringen kan være høyst {limit} tegn.",
                          EN: "The summary can be at most {limit} characters."},
+    "already_processing": {
+        NB: "Denne oppdateringen er allerede mottatt og blir lagret. Se etter bekreftelsen.",
+        EN: "This update was already received and is being stored. Look for the confirmation.",
+    },
     "status_withdrawn": {NB: "Statusoppdateringen for {project} er trukket tilbake.",
                          EN: "The status update for {project} is withdrawn."},
     "nothing_to_undo": {

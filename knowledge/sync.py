@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import logging
 import pickle
@@ -38,6 +39,7 @@ from knowledge.database import create_engine
 from knowledge.errors import SyncError
 from knowledge.events import PortfolioEvent, diff
 from knowledge.faq_index import FaqIndex
+from knowledge.model import StatusReport
 from knowledge.name_index import NameIndex
 from knowledge.reader import RawRows, Row, TableRead, as_dicts, read_rows, rows_print
 from knowledge.snapshot import PortfolioRecords, Snapshot, build_indexes, build_snapshot
@@ -199,6 +201,53 @@ class Syncer:
                  len(snapshot.projects), len(skipped), len(events), seconds)
         return SyncResult(snapshot, True, events, counts, skipped, seconds, reuse,
                           {"read": read_seconds, "build": seconds - read_seconds})
+
+    async def apply_report(self, report: StatusReport) -> list[PortfolioEvent]:
+        """Put `report` (just written by this process) into the snapshot at once; its events.
+
+        Builds a new snapshot from the current records with the report added (or replacing
+        the report with the same id) and swaps it in, under the sync lock: a pass in flight
+        finishes first and the report goes on top of its snapshot. The indexes and every
+        other table's look-ups are taken over (names do not change). The status_report
+        fingerprint is forgotten, so the next `sync` rebuilds from the database whatever it
+        finds; that pass sees the row as already known, so the report's events (returned
+        here: STATUS_REPORTED, HEALTH_CHANGED) come from this call, not from that pass.
+        Other processes get them from their next sync. Nothing happens (no events) before
+        the first sync or when the report's project is not in the snapshot.
+        """
+        async with self._lock:
+            previous = self._snapshot
+            self._fingerprint.pop("status_report", None)
+            if previous is None or report.project_id not in previous.projects:
+                return []
+            reports = tuple(r for r in previous.records.reports if r.id != report.id)
+            snapshot, events = await asyncio.to_thread(
+                self._with_reports, previous, (*reports, report))
+            self._snapshot = snapshot
+            return events
+
+    async def forget_report(self, report_id: int) -> bool:
+        """Take report `report_id` out of the snapshot (after a withdraw); False if absent.
+
+        The same discipline as `apply_report`: under the sync lock, indexes taken over, and
+        the status_report fingerprint forgotten so the next `sync` rebuilds from the database.
+        """
+        async with self._lock:
+            previous = self._snapshot
+            self._fingerprint.pop("status_report", None)
+            if previous is None:
+                return False
+            reports = tuple(r for r in previous.records.reports if r.id != report_id)
+            if len(reports) == len(previous.records.reports):
+                return False
+            self._snapshot, _ = await asyncio.to_thread(self._with_reports, previous, reports)
+            return True
+
+    def _with_reports(self, previous: Snapshot, reports: tuple[StatusReport, ...],
+                      ) -> tuple[Snapshot, list[PortfolioEvent]]:
+        """`previous` with its reports replaced by `reports`, and the events of that change."""
+        records = dataclasses.replace(previous.records, reports=reports)
+        return self._snapshot_of(records, previous, (previous.names, previous.faq_index))
 
     def _build_rows(
         self, reads: dict[str, TableRead], previous: Snapshot | None,

@@ -4,10 +4,8 @@ by the local connector stand-in. Runs against the demo portfolio on SQLite and P
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiohttp import ClientSession
@@ -18,38 +16,7 @@ from bot.cards import CARD_CONTENT_TYPE
 from bot.local_connector import LocalConnector, RecordedActivity
 from bot.settings import Settings
 from bot.teams_activities import TeamsScene
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[LocalConnector]:
-    async with LocalConnector() as stand_in:
-        yield stand_in
-
-
-@pytest.fixture
-async def bot_url(demo_url: str, tmp_path: Path) -> AsyncIterator[str]:
-    settings = replace(Settings.from_environment({"PORTFOLIOBOT_DATA_DIR": str(tmp_path)}),
-                       portfolio_database_url=demo_url)
-    server = TestServer(create_app(settings), host="127.0.0.1")
-    await server.start_server()
-    try:
-        async with ClientSession() as client:
-            for _ in range(100):   # wait (bounded) for the first sync
-                async with client.get(server.make_url("/readyz")) as response:
-                    if response.status == 200:
-                        break
-                import asyncio
-                await asyncio.sleep(0.05)
-        yield str(server.make_url("/api/messages"))
-    finally:
-        await server.close()
-
-
-async def post(url: str, body: Any, content_type: str = "application/json") -> tuple[int, str]:
-    data = body if isinstance(body, bytes | str) else json.dumps(body)
-    async with ClientSession() as client, client.post(
-            url, data=data, headers={"Content-Type": content_type}) as response:
-        return response.status, await response.text()
+from tests.bot.conftest import post
 
 
 def card_text(activity: RecordedActivity) -> str:

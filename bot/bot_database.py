@@ -1,0 +1,256 @@
+"""The bot's own database: its schema, opening it, and the small operations on its tables.
+
+The bot database (`BOT_DATABASE_URL`; SQLite by default, PostgreSQL in production) holds what
+must survive a restart and be shared by every replica:
+
+- `bot_state`: botbuilder Storage items (dialog and conversation state), see `bot.sql_storage`;
+- `processed_activity`: idempotency keys of handled incoming activities and card submissions;
+- `status_update_audit`: who posted or undid which status update, and where.
+
+`open_bot_database(url)` creates missing tables (idempotent, and safe when two processes start
+at once). Every timestamp is a timezone-aware UTC datetime on both dialects: PostgreSQL stores
+TIMESTAMPTZ, SQLite fixed-width ISO text (so it sorts and compares like the instant it names).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.types import DateTime, TypeDecorator, TypeEngine
+
+from knowledge.database import create_engine, describe
+
+log = logging.getLogger("portfoliobot.bot_database")
+
+Clock = Callable[[], datetime]
+STATE_KEY_LENGTH = 512
+AUDIT_ACTIONS = ("post", "undo")
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime: TIMESTAMPTZ on PostgreSQL, ISO text on SQLite.
+
+    Naive datetimes are refused. SQLite text is fixed width (microseconds, `+00:00`), so
+    comparisons in SQL (`updated_at < :cutoff`) order the same way as the instants.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(32))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"a timezone-aware datetime is required, not {value!r}")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.isoformat(timespec="microseconds")
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        assert isinstance(value, datetime)
+        if value.tzinfo is None:  # not written by us; SQLAlchemy's own format is UTC by convention
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+bot_state = Table(
+    "bot_state",
+    metadata,
+    Column("key", String(STATE_KEY_LENGTH), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("etag", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_bot_state_updated_at", "updated_at"),
+)
+
+processed_activity = Table(
+    "processed_activity",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_processed_activity_created_at", "created_at"),
+)
+
+status_update_audit = Table(
+    "status_update_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("action", Text, nullable=False),
+    Column("actor_aad_object_id", Text, nullable=False),
+    Column("actor_person_id", Integer, nullable=True),
+    Column("project_id", Integer, nullable=False),
+    Column("report_id", Integer, nullable=True),
+    Column("health", Text, nullable=True),
+    Column("summary", Text, nullable=True),
+    Column("conversation_id", Text, nullable=False),
+    Column("activity_id", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_status_update_audit_actor", "actor_aad_object_id", "action", "created_at"),
+    Index("ix_status_update_audit_activity", "activity_id"),
+)
+
+_AUDIT_FIELDS = frozenset(column.name for column in status_update_audit.columns) - {"id"}
+
+
+class BotDatabase:
+    """The open bot database: its engine plus the operations on the small tables.
+
+    Build it with `open_bot_database(url)`; `close()` disposes of the engine.
+    """
+
+    def __init__(self, engine: AsyncEngine, *, clock: Clock = utc_now) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    @property
+    def dialect_name(self) -> str:
+        return self.engine.dialect.name
+
+    async def create_tables(self) -> None:
+        """Create the missing tables; a concurrent creator (another replica) is survived."""
+        try:
+            await self._create_all()
+        except DBAPIError as error:
+            # Two processes both saw a table missing and both created it: PostgreSQL reports
+            # a duplicate table (or a unique violation on pg_type), SQLite "already exists".
+            # The other one won; looking again finds its tables.
+            log.info("bot database: tables created concurrently (%s); checking again", error.orig)
+            await self._create_all()
+
+    async def _create_all(self) -> None:
+        async with self.engine.connect() as connection:
+            if self.dialect_name == "sqlite":
+                # The sqlite3 driver runs DDL outside any transaction, one table at a time;
+                # an immediate transaction makes the check-and-create atomic (others wait).
+                await connection.exec_driver_sql("BEGIN IMMEDIATE")
+            await connection.run_sync(metadata.create_all)
+            await connection.commit()
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    def insert(self, table: Table) -> Any:
+        """The dialect's INSERT for `table`, with `on_conflict_do_nothing/update`."""
+        if self.dialect_name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    async def claim_once(self, key: str) -> bool:
+        """Record `key` as processed: True if this call recorded it, False if it already was.
+
+        Atomic on both dialects (INSERT … ON CONFLICT DO NOTHING), so of several replicas or
+        tasks claiming the same key exactly one gets True.
+        """
+        statement = (
+            self.insert(processed_activity)
+            .values(key=key, created_at=self.clock())
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(processed_activity.c.key)
+        )
+        async with self.engine.begin() as connection:
+            inserted = (await connection.execute(statement)).first()
+        return inserted is not None
+
+    async def release(self, key: str) -> bool:
+        """Undo `claim_once(key)` (the work it guarded failed); True if the key was claimed."""
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                delete(processed_activity).where(processed_activity.c.key == key)
+            )
+        return bool(result.rowcount)
+
+    async def forget_processed_before(self, moment: datetime) -> int:
+        """Delete the idempotency keys claimed before `moment`; returns how many."""
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                delete(processed_activity).where(processed_activity.c.created_at < moment)
+            )
+        return int(result.rowcount)
+
+    async def record_audit(self, **fields: Any) -> int:
+        """Append one row to `status_update_audit`; returns its id.
+
+        Fields are the table's columns (`action`, `actor_aad_object_id`, `project_id`,
+        `conversation_id`, optional others); `created_at` defaults to now.
+        """
+        unknown = set(fields) - _AUDIT_FIELDS
+        if unknown:
+            raise TypeError(f"record_audit(): unknown fields {', '.join(sorted(unknown))}")
+        if fields.get("action") not in AUDIT_ACTIONS:
+            raise ValueError(f"record_audit(): action must be one of {AUDIT_ACTIONS}, "
+                             f"not {fields.get('action')!r}")
+        fields.setdefault("created_at", self.clock())
+        statement = status_update_audit.insert().values(**fields).returning(status_update_audit.c.id)
+        async with self.engine.begin() as connection:
+            return int((await connection.execute(statement)).scalar_one())
+
+    async def audit_for_activity(self, activity_id: str, action: str = "post") -> dict[str, Any] | None:
+        """The latest audit row with `action` recorded for `activity_id`, or None."""
+        return await self._latest_audit(status_update_audit.c.activity_id == activity_id, action)
+
+    async def last_audit(self, actor_aad_object_id: str, action: str = "post") -> dict[str, Any] | None:
+        """The actor's most recent audit row with `action`, as a dict of columns, or None."""
+        return await self._latest_audit(
+            status_update_audit.c.actor_aad_object_id == actor_aad_object_id, action
+        )
+
+    async def _latest_audit(self, condition: ColumnElement[bool], action: str) -> dict[str, Any] | None:
+        statement = (
+            select(status_update_audit)
+            .where(condition)
+            .where(status_update_audit.c.action == action)
+            .order_by(status_update_audit.c.created_at.desc(), status_update_audit.c.id.desc())
+            .limit(1)
+        )
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(statement)).mappings().first()
+        return dict(row) if row is not None else None
+
+
+async def open_bot_database(url: str, *, clock: Clock = utc_now, **engine_options: Any) -> BotDatabase:
+    """Open the bot database at `url` (plain URLs work) and create its missing tables."""
+    database = BotDatabase(create_engine(url, **engine_options), clock=clock)
+    try:
+        await database.create_tables()
+    except BaseException:
+        await database.close()
+        raise
+    log.debug("bot database open: %s", describe(url))
+    return database
+

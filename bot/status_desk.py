@@ -1,0 +1,255 @@
+"""Status updates by chat: post, undo and "my projects", from a Teams turn to the databases.
+
+    message ──parse──▶ draft ──resolve project──▶ (clarify | not found)
+                          │
+                    validate ──▶ invalid
+                          │
+                   may post? ──▶ refused (names the leads), nothing written
+                          │
+      claim the activity id once (bot database) ──▶ already stored: the same confirmation
+                          │
+      insert status_report (portfolio) ─▶ audit row (bot database) ─▶ snapshot updated at once
+
+A double click or a retried request carries the same activity id (or card submission id), so
+it is stored once. If the portfolio write fails, the claim is released so a retry can store it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.bot_database import BotDatabase
+from knowledge.answering import Answerer
+from knowledge.answers import (
+    Answer,
+    Candidate,
+    Clarification,
+    Language,
+    LedProjectView,
+    MyProjects,
+    NotFound,
+    NothingToUndo,
+    PersonView,
+    ProjectView,
+    ReportView,
+    StatusInvalid,
+    StatusPosted,
+    StatusRefused,
+    StatusWithdrawn,
+)
+from knowledge.leads import STALE_AFTER_DAYS, led_projects, may_post, sender
+from knowledge.model import Health, Person, Project, StatusReport
+from knowledge.snapshot import Snapshot
+from knowledge.status_updates import (
+    MAX_SUMMARY,
+    StatusUpdateDraft,
+    StatusWriter,
+    parse_status_update,
+    validate_draft,
+)
+from knowledge.sync import Syncer
+from knowledge.text import tokens
+
+log = logging.getLogger("portfoliobot.status")
+
+UNDO_WINDOW = timedelta(minutes=10)
+UNDO_WORDS = frozenset({("angre",), ("undo",), ("angre", "status"), ("undo", "status")})
+MINE_WORDS = frozenset({("mine", "prosjekter"), ("my", "projects"), ("mine",)})
+POST_MARKER = "status_post"
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent the turn and from where; enough to authorise and to audit."""
+
+    aad_object_id: str | None
+    conversation_id: str
+    activity_id: str | None
+
+
+class StatusDesk:
+    """Everything a turn needs to take a status update: the databases, the syncer, a clock."""
+
+    def __init__(self, bot_database: BotDatabase, syncer: Syncer, answerer: Answerer,
+                 clock: Clock | None = None) -> None:
+        self.bot_database = bot_database
+        self.syncer = syncer
+        self.answerer = answerer
+        self.writer = StatusWriter()
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    # ----------------------------------------------------------------- recognising
+    @staticmethod
+    def is_undo(text: str) -> bool:
+        return tokens(text) in UNDO_WORDS
+
+    @staticmethod
+    def is_mine(text: str) -> bool:
+        return tokens(text) in MINE_WORDS
+
+    @staticmethod
+    def draft(text: str) -> StatusUpdateDraft | None:
+        return parse_status_update(text)
+
+    # ----------------------------------------------------------------- posting
+    async def post_message(self, draft: StatusUpdateDraft, who: Sender) -> Answer:
+        """The one-message form: resolve the project, then post."""
+        language = draft.language
+        snapshot = self._snapshot()
+        resolution = self.answerer.resolve_project(draft.project_mention)
+        if resolution.project_id is None:
+            if resolution.candidates:
+                return self._clarify(draft, resolution.candidates, language)
+            return NotFound(language, draft.project_mention, resolution.suggestions)
+        return await self.post(snapshot.projects[resolution.project_id], draft.health,
+                               draft.summary, who, language)
+
+    async def post_choice(self, value: dict[str, Any], who: Sender) -> Answer:
+        """A clarification button of a status update: the project chosen, the rest carried."""
+        language = Language(value.get("lang", "nb")) if value.get("lang") in ("nb", "en") \
+            else Language.NB
+        snapshot = self._snapshot()
+        chosen = value.get("id")
+        project = snapshot.projects.get(chosen) if isinstance(chosen, int) else None
+        health = _health(value.get("health"))
+        summary = value.get("summary")
+        if project is None or not isinstance(summary, str):
+            return StatusInvalid(language, None, ("summary_empty",), MAX_SUMMARY)
+        return await self.post(project, health, summary, who, language)
+
+    async def post(self, project: Project, health: Health | None, summary: str, who: Sender,
+                   language: Language) -> Answer:
+        """Validate, authorise, store once, audit, and update the snapshot."""
+        snapshot = self._snapshot()
+        view = _project_view(project)
+        problems = validate_draft(StatusUpdateDraft(project.name, health, summary, language))
+        if problems:
+            return StatusInvalid(language, view, tuple(problems), MAX_SUMMARY)
+        permission = may_post(snapshot, who.aad_object_id, project.id)
+        if not permission.allowed:
+            return StatusRefused(language, view, permission.person is None,
+                                 tuple(_person_view(p) for p in permission.leads))
+        assert permission.person is not None and health is not None
+        key = _idempotency_key(who, project.id, health, summary)
+        if not await self.bot_database.claim_once(key):
+            previous = await self.bot_database.audit_for_activity(key)
+            if previous is not None and previous.get("report_id") is not None:
+                report = _report_from_audit(previous, permission.person)
+                return StatusPosted(language, view, self._report_view(snapshot, report))
+            return StatusInvalid(language, view, ("already_processing",), MAX_SUMMARY)
+        try:
+            report = await self.writer.write(self.syncer.engine, project.id,
+                                             permission.person.id, health, summary.strip(),
+                                             self.clock())
+        except Exception:
+            await self.bot_database.release(key)
+            raise
+        await self.bot_database.record_audit(
+            action="post", actor_aad_object_id=who.aad_object_id,
+            actor_person_id=permission.person.id, project_id=project.id, report_id=report.id,
+            health=health.value, summary=report.summary, conversation_id=who.conversation_id,
+            activity_id=key, created_at=report.reported_at)
+        await self.syncer.apply_report(report)
+        log.info("status posted for project %s (report %s)", project.code, report.id)
+        return StatusPosted(language, view, self._report_view(self._snapshot(), report))
+
+    # ----------------------------------------------------------------- undo and mine
+    async def undo(self, who: Sender, language: Language) -> Answer:
+        if not who.aad_object_id:
+            return NothingToUndo(language, int(UNDO_WINDOW.total_seconds() // 60))
+        last = await self.bot_database.last_audit(who.aad_object_id, action="post")
+        window = int(UNDO_WINDOW.total_seconds() // 60)
+        if last is None or last.get("report_id") is None:
+            return NothingToUndo(language, window)
+        if self.clock() - _aware(last["created_at"]) > UNDO_WINDOW:
+            return NothingToUndo(language, window)
+        undone = await self.bot_database.last_audit(who.aad_object_id, action="undo")
+        if undone is not None and undone.get("report_id") == last["report_id"]:
+            return NothingToUndo(language, window)
+        snapshot = self._snapshot()
+        report = _report_from_audit(last, snapshot.persons.get(last.get("actor_person_id") or -1))
+        if not await self.writer.withdraw(self.syncer.engine, last["report_id"]):
+            return NothingToUndo(language, window)
+        await self.bot_database.record_audit(
+            action="undo", actor_aad_object_id=who.aad_object_id,
+            actor_person_id=last.get("actor_person_id"), project_id=last["project_id"],
+            report_id=last["report_id"], health=last.get("health"), summary=last.get("summary"),
+            conversation_id=who.conversation_id, activity_id=who.activity_id,
+            created_at=self.clock())
+        await self.syncer.forget_report(last["report_id"])
+        project = snapshot.projects.get(last["project_id"])
+        view = _project_view(project) if project else ProjectView(last["project_id"], "?", "?")
+        return StatusWithdrawn(language, view, self._report_view(snapshot, report))
+
+    def mine(self, who: Sender, language: Language) -> MyProjects:
+        snapshot = self._snapshot()
+        person = sender(snapshot, who.aad_object_id)
+        if person is None:
+            return MyProjects(language, None, ())
+        led = led_projects(snapshot, person, self.clock())
+        return MyProjects(language, _person_view(person), tuple(
+            LedProjectView(_project_view(item.project), item.role,
+                           self._report_view(snapshot, item.report) if item.report else None,
+                           item.stale)
+            for item in led), STALE_AFTER_DAYS)
+
+    # ----------------------------------------------------------------- helpers
+    def _snapshot(self) -> Snapshot:
+        snapshot = self.syncer.snapshot
+        if snapshot is None:
+            raise RuntimeError("status updates need a loaded portfolio snapshot")
+        return snapshot
+
+    def _clarify(self, draft: StatusUpdateDraft, candidates: tuple[Candidate, ...],
+                 language: Language) -> Clarification:
+        return Clarification(language, draft.project_mention, candidates, (), tuple(
+            {"portfoliobot": POST_MARKER, "id": c.id, "lang": language.value,
+             "health": draft.health.value if draft.health else None, "summary": draft.summary}
+            for c in candidates))
+
+    def _report_view(self, snapshot: Snapshot, report: StatusReport) -> ReportView:
+        author = snapshot.persons.get(report.author_id or -1)
+        age = max(0, (self.clock() - report.reported_at).days)
+        return ReportView(report.health, report.summary, report.reported_at,
+                          _person_view(author) if author else None, age, report.source)
+
+
+def _idempotency_key(who: Sender, project_id: int, health: Health, summary: str) -> str:
+    """The incoming activity's id where Teams gives one; else a digest of what was sent."""
+    if who.activity_id:
+        return f"status:{who.conversation_id}:{who.activity_id}"
+    digest = hashlib.sha256(json.dumps([who.aad_object_id, project_id, health.value, summary])
+                            .encode()).hexdigest()[:32]
+    return f"status:{who.conversation_id}:{digest}"
+
+
+def _health(value: Any) -> Health | None:
+    try:
+        return Health(value)
+    except ValueError:
+        return None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _report_from_audit(row: dict[str, Any], author: Person | None) -> StatusReport:
+    return StatusReport(row["report_id"], row["project_id"], _aware(row["created_at"]),
+                        author.id if author else None, Health(row["health"]), row["summary"],
+                        "chat")
+
+
+def _project_view(project: Project) -> ProjectView:
+    return ProjectView(project.id, project.code, project.name, project.short_name)
+
+
+def _person_view(person: Person) -> PersonView:
+    return PersonView(person.full_name, person.title, person.email)
