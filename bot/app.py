@@ -13,16 +13,18 @@ import asyncio
 import contextlib
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import serializer_helper
+from botbuilder.core import ConversationState, serializer_helper
 from botbuilder.schema import Activity
 
 from bot.adapter import AdapterBundle, create_adapter
 from bot.bot_database import BotDatabase, open_bot_database
 from bot.handler import PortfolioBot
 from bot.settings import Settings
+from bot.sql_storage import SqlStorage
 from bot.status_desk import StatusDesk
 from bot.turn_errors import on_turn_error
 from bot.turn_log import TurnLog
@@ -37,6 +39,7 @@ sync_log = logging.getLogger("portfoliobot.sync")
 MAX_BODY_BYTES = 256 * 1024
 MAX_JSON_DEPTH = 32
 SYNC_RETRY_SECONDS = 10.0
+DIALOG_STATE_TTL = timedelta(hours=24)   # a half-finished dialog older than this is forgotten
 
 SETTINGS = web.AppKey("settings", Settings)
 SYNCER = web.AppKey("syncer", Syncer)
@@ -168,8 +171,9 @@ async def _start(app: web.Application) -> None:
     bot_database = await open_bot_database(settings.bot_database_url)
     app[BOT_DATABASE] = bot_database
     answerer = Answerer(lambda: syncer.snapshot)
+    conversation_state = ConversationState(SqlStorage(bot_database, ttl=DIALOG_STATE_TTL))
     app[BOT] = PortfolioBot(answerer, lambda: syncer.snapshot,
-                            StatusDesk(bot_database, syncer, answerer))
+                            StatusDesk(bot_database, syncer, answerer), conversation_state)
     app[SYNC_TASK] = asyncio.create_task(
         sync_forever(syncer, settings.sync_interval_seconds), name="portfolio-sync")
     if not settings.authenticates:

@@ -9,7 +9,7 @@ markdown, links or card JSON of theirs is ever interpreted.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import singledispatch
 from typing import Any
@@ -58,6 +58,7 @@ from knowledge.plain_text import (
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.4"
 FOLLOWUP_MARKER = "portfoliobot"
+FORM_MARKER = "status_form"
 NONE_OF_THESE = "none"
 HEALTH_COLOUR = {Health.GREEN: "Good", Health.YELLOW: "Warning", Health.RED: "Attention"}
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
@@ -327,3 +328,56 @@ def _(answer: FaqAnswer) -> CardBuilder:
         builder.text(say("faq_source", answer.language, question=answer.question), subtle=True)
     return builder
 
+
+
+class CardPresenter:
+    """Questions with buttons and plain messages as activities, for the dialogs."""
+
+    def choices(self, question: str, options: Sequence[tuple[str, str]],
+                language: Language) -> Activity:
+        builder = CardBuilder().text(question)
+        for label, send in options:
+            builder.ask_button(label, send)
+        return _activity(builder.build(question), question, language)
+
+    def message(self, text: str, language: Language) -> Activity:
+        return _activity(CardBuilder().text(text).build(text), text, language)
+
+    def answer(self, answer: Answer) -> Activity:
+        return reply_activity(answer)
+
+
+def _activity(card: dict[str, Any], text: str, language: Language) -> Activity:
+    return Activity(
+        type=ActivityTypes.message, text=text, text_format="plain",
+        attachments=[CardAttachment(content_type=CARD_CONTENT_TYPE, content=card)],
+        locale="nb-NO" if language is Language.NB else "en-US",
+    )
+
+
+def status_form(projects: Sequence[tuple[int, str, str]], language: Language) -> Activity:
+    """The one-click status form: project, health and summary, submitted together."""
+    intro = say("form_intro", language)
+    health_choices = [{"title": HEALTH[h][language].capitalize(), "value": h.value}
+                      for h in Health]
+    body: list[dict[str, Any]] = [
+        {"type": "TextBlock", "text": inert(intro), "wrap": True, "weight": "Bolder"},
+        {"type": "Input.ChoiceSet", "id": "project", "style": "compact", "isRequired": True,
+         "label": TEXT["form_project"][language],
+         "choices": [{"title": f"{name} ({code})", "value": str(project_id)}
+                     for project_id, code, name in projects],
+         "value": str(projects[0][0]) if len(projects) == 1 else None},
+        {"type": "Input.ChoiceSet", "id": "health", "style": "expanded", "isRequired": True,
+         "label": TEXT["form_health"][language], "choices": health_choices},
+        {"type": "Input.Text", "id": "summary", "isMultiline": True, "isRequired": True,
+         "maxLength": 1000, "label": TEXT["form_summary"][language]},
+    ]
+    body[1] = {k: v for k, v in body[1].items() if v is not None}
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard", "version": CARD_VERSION, "body": body,
+        "fallbackText": intro,
+        "actions": [{"type": "Action.Submit", "title": TEXT["form_submit"][language],
+                     "data": {FOLLOWUP_MARKER: FORM_MARKER, "lang": language.value}}],
+    }
+    return _activity(card, intro, language)

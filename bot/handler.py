@@ -12,21 +12,33 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from botbuilder.core import TurnContext
+from botbuilder.core import ConversationState, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.dialogs import DialogSet
 from botbuilder.schema import Activity, ChannelAccount
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
-from bot.cards import FOLLOWUP_MARKER, NONE_OF_THESE, reply_activity
+from bot.cards import (
+    FOLLOWUP_MARKER,
+    FORM_MARKER,
+    NONE_OF_THESE,
+    CardPresenter,
+    reply_activity,
+    status_form,
+)
 from bot.mentions import strip_bot_mention
-from bot.status_desk import POST_MARKER, Sender, StatusDesk
+from bot.status_desk import POST_MARKER, DialogPoster, Sender, StatusDesk
+from dialogs.status_update_dialog import DIALOG_ID, StatusUpdateDialog, is_cancel, is_start
 from knowledge.answering import Answerer
 from knowledge.answers import Answer, Followup, Greeting, Language
 from knowledge.phrases import say
 from knowledge.snapshot import Snapshot
+from knowledge.text import tokens
 from knowledge.understanding import MAX_QUESTION_CHARACTERS, understand
 
 log = logging.getLogger("portfoliobot.turn")
+FORM_PHRASES = frozenset({("statusskjema",), ("status", "form"), ("statusskjemaet",),
+                          ("skjema",), ("form",)})
 
 
 def language_of(activity: Activity | None) -> Language:
@@ -49,11 +61,42 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
     """Answers portfolio questions in Teams."""
 
     def __init__(self, answerer: Answerer, snapshot: Callable[[], Snapshot | None],
-                 desk: StatusDesk | None = None) -> None:
+                 desk: StatusDesk | None = None,
+                 conversation_state: ConversationState | None = None) -> None:
         super().__init__()
         self.answerer = answerer
         self.snapshot = snapshot
         self.desk = desk
+        self.conversation_state = conversation_state
+        self.dialogs: DialogSet | None = None
+        if desk is not None and conversation_state is not None:
+            self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
+            self.dialogs.add(StatusUpdateDialog(DialogPoster(desk), CardPresenter()))
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        await super().on_turn(turn_context)
+        if self.conversation_state is not None:
+            await self.conversation_state.save_changes(turn_context)
+
+    async def _dialog_turn(self, turn_context: TurnContext, text: str) -> bool:
+        """Continue or start the guided status update; True when the dialog took the turn."""
+        if self.dialogs is None:
+            return False
+        dialog_context = await self.dialogs.create_context(turn_context)
+        language = understand(text).language
+        if dialog_context.active_dialog is not None:
+            if is_cancel(text):
+                await dialog_context.cancel_all_dialogs()
+                await turn_context.send_activity(
+                    plain_message(say("dialog_cancelled", language), language))
+                return True
+            turn_context.activity.text = text   # the prompts read the text without the mention
+            await dialog_context.continue_dialog()
+            return True
+        if is_start(text):
+            await dialog_context.begin_dialog(DIALOG_ID, {"lang": language.value})
+            return True
+        return False
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -71,6 +114,18 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
             return
         if self.snapshot() is None:
             await turn_context.send_activity(plain_message(say("not_ready", language), language))
+            return
+        if await self._dialog_turn(turn_context, text):
+            return
+        if self.desk is not None and tokens(text) in FORM_PHRASES:
+            projects = self.desk.own_projects_of(
+                getattr(activity.from_property, "aad_object_id", None))
+            form_language = understand(text).language
+            if projects:
+                await turn_context.send_activity(status_form(projects, form_language))
+            else:
+                await self._reply(turn_context, self.desk.mine(_sender(activity, None),
+                                                               form_language))
             return
         if self.desk is not None:
             status_answer = await self._status_turn(turn_context, text)
@@ -99,6 +154,12 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
         language = language_of(turn_context.activity)
         if isinstance(value, dict) and value.get("lang") in ("nb", "en"):
             language = Language(value["lang"])
+        if marker == FORM_MARKER and isinstance(value, dict) and self.desk is not None:
+            activity = turn_context.activity
+            card = getattr(activity, "reply_to_id", None)
+            who = _sender(activity, f"form:{card}" if card else activity.id)
+            await self._reply(turn_context, await self.desk.post_form(value, who))
+            return
         if marker == POST_MARKER and isinstance(value, dict) and self.desk is not None:
             activity = turn_context.activity
             card = getattr(activity, "reply_to_id", None)

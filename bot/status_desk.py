@@ -160,6 +160,30 @@ class StatusDesk:
         log.info("status posted for project %s (report %s)", project.code, report.id)
         return StatusPosted(language, view, self._report_view(self._snapshot(), report))
 
+    async def post_form(self, value: dict[str, Any], who: Sender) -> Answer:
+        """The one-click form: project, health and summary arrive together."""
+        language = Language(value["lang"]) if value.get("lang") in ("nb", "en") else Language.NB
+        chosen = value.get("project")
+        project_id = int(chosen) if isinstance(chosen, str) and chosen.isdigit() else None
+        project = self._snapshot().projects.get(project_id) if project_id is not None else None
+        summary = value.get("summary")
+        if project is None:
+            return StatusInvalid(language, None, ("form_project_missing",), MAX_SUMMARY)
+        return await self.post(project, _health(value.get("health")),
+                               summary if isinstance(summary, str) else "", who, language)
+
+    # ----------------------------------------------------------------- for the guided dialog
+    def own_projects_of(self, aad_object_id: str | None) -> list[tuple[int, str, str]]:
+        """(id, code, name) of the projects the sender owns or leads."""
+        snapshot = self._snapshot()
+        person = sender(snapshot, aad_object_id)
+        if person is None:
+            return []
+        seen: dict[int, tuple[int, str, str]] = {}
+        for led in led_projects(snapshot, person, self.clock()):
+            seen.setdefault(led.project.id, (led.project.id, led.project.code, led.project.name))
+        return list(seen.values())
+
     # ----------------------------------------------------------------- undo and mine
     async def undo(self, who: Sender, language: Language) -> Answer:
         if not who.aad_object_id:
@@ -219,6 +243,27 @@ class StatusDesk:
         age = max(0, (self.clock() - report.reported_at).days)
         return ReportView(report.health, report.summary, report.reported_at,
                           _person_view(author) if author else None, age, report.source)
+
+
+class DialogPoster:
+    """The guided dialog's view of the desk: the sender comes from the turn."""
+
+    def __init__(self, desk: StatusDesk) -> None:
+        self.desk = desk
+
+    def own_projects(self, turn_context: Any) -> list[tuple[int, str, str]]:
+        return self.desk.own_projects_of(
+            getattr(turn_context.activity.from_property, "aad_object_id", None))
+
+    async def post_from_dialog(self, turn_context: Any, project_id: int, health: Health,
+                               summary: str, language: Language) -> Answer:
+        activity = turn_context.activity
+        who = Sender(getattr(activity.from_property, "aad_object_id", None),
+                     getattr(activity.conversation, "id", "") or "", activity.id)
+        project = self.desk._snapshot().projects.get(project_id)
+        if project is None:
+            return StatusInvalid(language, None, ("form_project_missing",), MAX_SUMMARY)
+        return await self.desk.post(project, health, summary, who, language)
 
 
 def _idempotency_key(who: Sender, project_id: int, health: Health, summary: str) -> str:

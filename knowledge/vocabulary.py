@@ -157,14 +157,14 @@ TYPO_CUES = (
 
 # Words that only an English question would use; Norwegian is the default.
 ENGLISH_MARKERS = _words(
-    "good morning evening afternoon thanks thank lot much bot order work works people undo my "
+    "good morning evening afternoon thanks thank lot much bot order work works people undo my cancel save "
     "who what which where when why how is are was were the does do did owns own owner lead "
     "leads manager managed status of projects project transferred transfer many list show "
     "tell me about please hello hi hey thanks thank you help latest can whose has have been "
     "to it its in on for and with any all"
 )
 NORWEGIAN_MARKERS = _words(
-    "god morgen tusen hjelpen boten kan du jeg meg bestille jobber ansatte angre mine "
+    "god morgen tusen hjelpen boten kan du jeg meg bestille jobber ansatte angre mine avbryt lagre oppdater "
     "hvem hva hvilke hvilken hvor hvordan hvorfor nar er eier eies leder prosjektleder "
     "prosjekteier prosjekter prosjektet overfort overforing ble har og til pa av for med om "
     "mange vis fortell meg takk hei hallo hjelp gar det den som ikke alle status i en et"
