@@ -25,6 +25,7 @@ from knowledge.answers import (
     Help,
     Intent,
     Language,
+    MyProjects,
     NotFound,
     NotUnderstood,
     PersonProjects,
@@ -33,6 +34,7 @@ from knowledge.answers import (
     ProjectPeople,
     ProjectStatus,
     ProjectTransfer,
+    StatusPosted,
     Thanks,
     TransferView,
 )
@@ -328,6 +330,37 @@ def _(answer: FaqAnswer) -> CardBuilder:
         builder.text(say("faq_source", answer.language, question=answer.question), subtle=True)
     return builder
 
+
+
+@answer_card.register
+def _(answer: StatusPosted) -> CardBuilder:
+    language, report = answer.language, answer.report
+    builder = CardBuilder().title(project_label(answer.project))
+    builder.text(say("status_posted", language, project=project_label(answer.project),
+                     health=HEALTH[report.health][language]),
+                 colour=HEALTH_COLOUR[report.health], bold=True)
+    builder.text(report.summary)
+    return builder.facts([
+        (TEXT["label_date"][language],
+         f"{format_date(report.reported_at, language)} {report.reported_at:%H:%M} UTC"),
+        (TEXT["label_reported_by"][language], report.author.name if report.author else ""),
+    ])
+
+
+@answer_card.register
+def _(answer: MyProjects) -> CardBuilder:
+    language = answer.language
+    if answer.person is None or not answer.projects:
+        return CardBuilder().text(render(answer))
+    builder = CardBuilder().text(say("my_projects", language), bold=True)
+    facts = []
+    for led in answer.projects:
+        status = TEXT["no_report_short"][language] if led.report is None else (
+            f"{HEALTH[led.report.health][language]}, {format_age(led.report.age_days, language)}")
+        if led.stale:
+            status += f" ⚠ {say('stale_flag', language, days=answer.stale_after_days)}"
+        facts.append((f"{project_label(led.project)} ({ROLE[led.role][language]})", status))
+    return builder.facts(facts)
 
 
 class CardPresenter:
