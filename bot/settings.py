@@ -41,6 +41,7 @@ class Settings:
     app_password: str = field(default="", repr=False)
     app_type: str = "MultiTenant"
     app_tenant_id: str = ""
+    notify_api_token: str = field(default="", repr=False)
 
     @property
     def authenticates(self) -> bool:
@@ -73,6 +74,7 @@ class Settings:
             app_password=env.get("MicrosoftAppPassword", ""),
             app_type=get("MicrosoftAppType") or "MultiTenant",
             app_tenant_id=get("MicrosoftAppTenantId"),
+            notify_api_token=get("NOTIFY_API_TOKEN"),
         )
         settings.check()
         return settings
@@ -91,6 +93,9 @@ class Settings:
         if self.app_type in ("SingleTenant", "UserAssignedMSI") and self.app_id \
                 and not self.app_tenant_id:
             raise SettingsError(f"MicrosoftAppTenantId is required for {self.app_type}")
+        if self.notify_api_token and len(self.notify_api_token) < 16:
+            raise SettingsError("NOTIFY_API_TOKEN must be at least 16 characters "
+                                "(or unset, which turns /api/notify off)")
         if self.app_tenant_id and not _GUID.match(self.app_tenant_id):
             raise SettingsError("MicrosoftAppTenantId must be a tenant id (a GUID)")
 

@@ -1,0 +1,51 @@
+"""Settings: defaults for the embedded setup, one clear line for every wrong value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError
+
+APP_ID = "11111111-2222-3333-4444-555555555555"
+TENANT = "66666666-7777-8888-9999-000000000000"
+
+
+def test_defaults_are_the_embedded_setup(tmp_path: Path) -> None:
+    settings = Settings.from_environment({"PORTFOLIOBOT_DATA_DIR": str(tmp_path)})
+    assert settings.portfolio_database_url == f"sqlite:///{tmp_path}/portfolio.db"
+    assert settings.bot_database_url == f"sqlite:///{tmp_path}/bot.db"
+    assert (settings.host, settings.port, settings.sync_interval_seconds) == ("127.0.0.1", 3978, 300)
+    assert not settings.authenticates and not settings.notify_api_token
+
+
+@pytest.mark.parametrize(("environment", "names"), [
+    ({"PORT": "http"}, "PORT"),
+    ({"PORT": "70000"}, "PORT"),
+    ({"SYNC_INTERVAL_SECONDS": "0"}, "SYNC_INTERVAL_SECONDS"),
+    ({"SYNC_INTERVAL_SECONDS": "soon"}, "SYNC_INTERVAL_SECONDS"),
+    ({"MicrosoftAppType": "Everyone"}, "MicrosoftAppType"),
+    ({"MicrosoftAppId": "not-a-guid", "MicrosoftAppPassword": "x"}, "MicrosoftAppId"),
+    ({"MicrosoftAppId": APP_ID}, "MicrosoftAppPassword"),
+    ({"MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "x", "MicrosoftAppType": "SingleTenant"},
+     "MicrosoftAppTenantId"),
+    ({"PORTFOLIO_DATABASE_URL": "mysql://x/y"}, "PORTFOLIO_DATABASE_URL"),
+    ({"BOT_DATABASE_URL": "::::"}, "BOT_DATABASE_URL"),
+    ({"NOTIFY_API_TOKEN": "short"}, "NOTIFY_API_TOKEN"),
+])
+def test_wrong_values_fail_with_one_line_naming_the_variable(
+        environment: dict[str, str], names: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_environment(environment)
+    message = str(caught.value)
+    assert names in message and "\n" not in message
+
+
+def test_single_tenant_and_secrets_stay_out_of_repr() -> None:
+    settings = Settings.from_environment({
+        "MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "very-secret-value",
+        "MicrosoftAppType": "SingleTenant", "MicrosoftAppTenantId": TENANT,
+        "NOTIFY_API_TOKEN": "another-secret-token"})
+    assert settings.authenticates
+    assert "very-secret" not in repr(settings) and "another-secret" not in repr(settings)
