@@ -20,6 +20,7 @@ from aiohttp import web
 from botbuilder.core import ConversationState, serializer_helper
 from botbuilder.schema import Activity
 
+from bot.activity_reader import read_activity_model
 from bot.adapter import AdapterBundle, create_adapter
 from bot.bot_database import BotDatabase, open_bot_database
 from bot.handler import PortfolioBot
@@ -97,7 +98,7 @@ def read_activity(body: Any) -> Activity | str:
     if reason is not None:
         return reason
     try:
-        activity: Activity = Activity().deserialize(body)
+        activity = read_activity_model(body)
     except Exception as error:  # msrest raises several types for malformed input
         return f"the activity cannot be read: {type(error).__name__}"
     return activity
