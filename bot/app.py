@@ -27,6 +27,7 @@ from bot.handler import PortfolioBot
 from bot.settings import Settings
 from bot.sql_storage import SqlStorage
 from bot.status_desk import StatusDesk
+from bot.subscriptions import SubscriptionStore
 from bot.turn_errors import on_turn_error
 from bot.turn_log import TurnLog
 from bot.typing_indicator import TypingIndicator
@@ -174,7 +175,8 @@ async def _start(app: web.Application) -> None:
     answerer = Answerer(lambda: syncer.snapshot)
     conversation_state = ConversationState(SqlStorage(bot_database, ttl=DIALOG_STATE_TTL))
     app[BOT] = PortfolioBot(answerer, lambda: syncer.snapshot,
-                            StatusDesk(bot_database, syncer, answerer), conversation_state)
+                            StatusDesk(bot_database, syncer, answerer), conversation_state,
+                            SubscriptionStore(bot_database))
     app[SYNC_TASK] = asyncio.create_task(
         sync_forever(syncer, settings.sync_interval_seconds), name="portfolio-sync")
     if not settings.authenticates:

@@ -5,7 +5,9 @@ must survive a restart and be shared by every replica:
 
 - `bot_state`: botbuilder Storage items (dialog and conversation state), see `bot.sql_storage`;
 - `processed_activity`: idempotency keys of handled incoming activities and card submissions;
-- `status_update_audit`: who posted or undid which status update, and where.
+- `status_update_audit`: who posted or undid which status update, and where;
+- `conversation_reference`, `outbox`, `channel_thread`: proactive notifications, see `bot.outbox`.
+- `subscription`: what each conversation subscribes to, see `bot.subscriptions`.
 
 `open_bot_database(url)` creates missing tables (idempotent, and safe when two processes start
 at once). Every timestamp is a timezone-aware UTC datetime on both dialects: PostgreSQL stores
@@ -20,15 +22,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     ColumnElement,
     Dialect,
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
+    UniqueConstraint,
     delete,
     select,
 )
@@ -123,6 +128,65 @@ status_update_audit = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_status_update_audit_actor", "actor_aad_object_id", "action", "created_at"),
     Index("ix_status_update_audit_activity", "activity_id"),
+)
+
+# The notification outbox (see `bot.outbox`): where to reach a conversation proactively, one
+# row per notification and conversation, and the channel thread each project's notices go to.
+conversation_reference = Table(
+    "conversation_reference",
+    metadata,
+    Column("conversation_id", Text, primary_key=True),
+    Column("reference", Text, nullable=False),
+    Column("service_url", Text, nullable=False),
+    Column("tenant_id", Text, nullable=True),
+    Column("scope", Text, nullable=False),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("disabled_reason", Text, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", Text, nullable=False),
+    Column("dedupe_key", Text, nullable=False),
+    Column("project_id", Integer, nullable=True),
+    Column("payload", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    Column("claimed_until", UtcDateTime, nullable=True),
+    UniqueConstraint("conversation_id", "dedupe_key", name="uq_outbox_conversation_dedupe"),
+    Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),
+)
+
+channel_thread = Table(
+    "channel_thread",
+    metadata,
+    Column("conversation_id", Text, nullable=False),
+    Column("project_id", Integer, nullable=False),
+    Column("root_activity_id", Text, nullable=False),
+    PrimaryKeyConstraint("conversation_id", "project_id"),
+)
+
+# Channel subscriptions by chat (see `bot.subscriptions`): what a conversation is notified
+# about. `target_id` is 0 for 'all', so the unique index holds for it too (NULLs are distinct).
+subscription = Table(
+    "subscription",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", Text, nullable=False),
+    Column("target_kind", Text, nullable=False),
+    Column("target_id", Integer, nullable=False),
+    Column("event_kinds", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", Text, nullable=True),
+    Index("uq_subscription_target", "conversation_id", "target_kind", "target_id", unique=True),
+    Index("ix_subscription_target", "target_kind", "target_id"),
 )
 
 _AUDIT_FIELDS = frozenset(column.name for column in status_update_audit.columns) - {"id"}

@@ -44,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer a question (or each line of standard input)")
     ask.add_argument("question", nargs="*", help="the question; none reads standard input")
     add_chat_command(commands)
+    outbox = commands.add_parser("outbox", help="show the notification outbox: counts and rows")
+    outbox.add_argument("--status", choices=("queued", "failed", "sending", "delivered", "dead"),
+                        help="list only rows in this state (failed: queued for a retry)")
+    outbox.add_argument("--limit", type=int, default=50, help="rows to list (default 50)")
+    outbox_commands = outbox.add_subparsers(dest="outbox_command")
+    retry = outbox_commands.add_parser("retry", help="requeue a dead outbox row")
+    retry.add_argument("id", type=int, help="the row's id")
     evaluation = commands.add_parser("eval", help="run the evaluation set on the demo portfolio")
     evaluation.add_argument("--verbose", action="store_true", help="show every answer")
     evaluation.add_argument("--url", help="portfolio database with the demo data (default: a "
@@ -92,6 +99,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         return await run_chat(args)
     if args.command == "eval":
         return await _eval(settings, args.url, args.verbose)
+    if args.command == "outbox":
+        return await _outbox(settings, args)
     raise AssertionError(args.command)
 
 
@@ -218,3 +227,35 @@ async def _eval(settings: Settings, url: str | None, verbose: bool) -> int:
             await syncer.close()
     print(report(outcomes, verbose))
     return 0 if accuracy(outcomes) >= REQUIRED_ACCURACY else 1
+
+
+async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.bot_database import open_bot_database
+    from bot.outbox import OutboxStore
+
+    database = await open_bot_database(settings.bot_database_url)
+    try:
+        store = OutboxStore(database)
+        if args.outbox_command == "retry":
+            if not await store.requeue(args.id):
+                row = await store.row(args.id)
+                why = "no such row" if row is None else f"it is {row.status}, not dead"
+                print(f"portfoliobot: cannot requeue outbox row {args.id}: {why}", file=sys.stderr)
+                return 2
+            print(f"requeued outbox row {args.id}")
+            return 0
+        counts = await store.counts()
+        print(f"outbox: {counts['queued']} queued ({counts['failed']} failed, waiting to retry), "
+              f"{counts['sending']} sending, {counts['delivered']} delivered, "
+              f"{counts['dead']} dead")
+        for row in await store.rows(args.status, max(args.limit, 0)):
+            status = "failed" if row.status == "queued" and row.last_error else row.status
+            when = (row.delivered_at or row.next_attempt_at).isoformat(timespec="seconds")
+            line = (f"{row.id:>6} {status:<9} {row.attempts:>2} {when} {row.conversation_id} "
+                    f"{row.dedupe_key} {row.notification.title!r}")
+            if row.last_error and row.status != "delivered":
+                line += f" — {row.last_error[:120]}"
+            print(line)
+        return 0
+    finally:
+        await database.close()

@@ -28,11 +28,13 @@ from bot.cards import (
 )
 from bot.mentions import strip_bot_mention
 from bot.status_desk import POST_MARKER, DialogPoster, Sender, StatusDesk
+from bot.subscriptions import SubscriptionStore, handle_subscription_command
 from dialogs.status_update_dialog import DIALOG_ID, StatusUpdateDialog, is_cancel, is_start
 from knowledge.answering import Answerer
 from knowledge.answers import Answer, Followup, Greeting, Language
 from knowledge.phrases import say
 from knowledge.snapshot import Snapshot
+from knowledge.subscription_commands import parse_subscription_command
 from knowledge.text import tokens
 from knowledge.understanding import MAX_QUESTION_CHARACTERS, understand
 
@@ -52,6 +54,13 @@ def plain_message(text: str, language: Language) -> Activity:
                     locale="en-US" if language is Language.EN else "nb-NO")
 
 
+def conversation_key(activity: Activity) -> str:
+    """The conversation a subscription or reference belongs to: in a channel the channel
+    itself, not the thread (`19:…@thread.tacv2;messageid=…`) the message happened to start."""
+    conversation_id = getattr(activity.conversation, "id", "") or ""
+    return conversation_id.split(";messageid=", 1)[0]
+
+
 def _sender(activity: Activity, idempotency_id: str | None) -> Sender:
     return Sender(getattr(activity.from_property, "aad_object_id", None),
                   getattr(activity.conversation, "id", "") or "", idempotency_id)
@@ -62,12 +71,14 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
 
     def __init__(self, answerer: Answerer, snapshot: Callable[[], Snapshot | None],
                  desk: StatusDesk | None = None,
-                 conversation_state: ConversationState | None = None) -> None:
+                 conversation_state: ConversationState | None = None,
+                 subscriptions: SubscriptionStore | None = None) -> None:
         super().__init__()
         self.answerer = answerer
         self.snapshot = snapshot
         self.desk = desk
         self.conversation_state = conversation_state
+        self.subscriptions = subscriptions
         self.dialogs: DialogSet | None = None
         if desk is not None and conversation_state is not None:
             self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
@@ -127,6 +138,16 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
                 await self._reply(turn_context, self.desk.mine(_sender(activity, None),
                                                                form_language))
             return
+        if self.subscriptions is not None:
+            command = parse_subscription_command(text)
+            if command is not None:
+                snapshot = self.snapshot()
+                assert snapshot is not None
+                await self._reply(turn_context, await handle_subscription_command(
+                    command, conversation_key(activity),
+                    getattr(activity.from_property, "aad_object_id", None), self.answerer,
+                    snapshot, self.subscriptions, command.language))
+                return
         if self.desk is not None:
             status_answer = await self._status_turn(turn_context, text)
             if status_answer is not None:
@@ -154,6 +175,11 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
         language = language_of(turn_context.activity)
         if isinstance(value, dict) and value.get("lang") in ("nb", "en"):
             language = Language(value["lang"])
+        command_text = value.get("subscription_command") if isinstance(value, dict) else None
+        if isinstance(command_text, str) and self.subscriptions is not None:
+            turn_context.activity.text = command_text   # as Teams' imBack would have sent it
+            await self.on_message_activity(turn_context)
+            return
         if marker == FORM_MARKER and isinstance(value, dict) and self.desk is not None:
             activity = turn_context.activity
             card = getattr(activity, "reply_to_id", None)

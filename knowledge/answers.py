@@ -322,3 +322,40 @@ class MyProjects(Answer):
     person: PersonView | None
     projects: tuple[LedProjectView, ...]
     stale_after_days: int = 14
+
+
+# ----------------------------------------------------------------- channel subscriptions
+@dataclass(frozen=True, slots=True)
+class SubscriptionChanged(Answer):
+    """A subscription was added, updated or removed.
+
+    `action` is 'subscribed', 'updated' or 'unsubscribed'; `target` the project's or
+    programme's label, None for everything; `kinds` the kind groups ('status', 'transfer',
+    'phase', 'people'), empty for every kind; `count` how many were removed (unsubscribe).
+    """
+
+    action: str
+    target: str | None
+    kinds: tuple[str, ...] = ()
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionItem:
+    target: str | None          # None: everything
+    kinds: tuple[str, ...] = ()  # empty: every kind
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionList(Answer):
+    """The conversation's subscriptions."""
+
+    items: tuple[SubscriptionItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionHelp(Answer):
+    """A subscription command that cannot be carried out as written: how to write it."""
+
+    examples: tuple[str, ...] = ()
+    unknown_kinds: tuple[str, ...] = ()

@@ -222,6 +222,33 @@ TEXT: dict[str, dict[Language, str]] = {
     "label_to": {NB: "Til", EN: "To"},
     "label_note": {NB: "Merknad", EN: "Note"},
     "label_reported_by": {NB: "Rapportert av", EN: "Reported by"},
+    "subscribed": {NB: "Denne samtalen abonnerer nå på endringer i {target}{kinds}.",
+                   EN: "This conversation is now subscribed to changes in {target}{kinds}."},
+    "subscription_updated": {NB: "Abonnementet på {target} er endret{kinds}.",
+                             EN: "The subscription to {target} is changed{kinds}."},
+    "unsubscribed": {NB: "Abonnementet på {target} er avsluttet.",
+                     EN: "The subscription to {target} is cancelled."},
+    "unsubscribed_all": {NB: "Alle abonnementer i denne samtalen er avsluttet ({count}).",
+                         EN: "Every subscription in this conversation is cancelled ({count})."},
+    "not_subscribed": {NB: "Denne samtalen abonnerer ikke på {target}.",
+                       EN: "This conversation is not subscribed to {target}."},
+    "no_subscriptions": {NB: "Denne samtalen har ingen abonnementer.",
+                         EN: "This conversation has no subscriptions."},
+    "subscriptions": {NB: "Denne samtalen abonnerer på:", EN: "This conversation is subscribed to:"},
+    "subscription_everything": {NB: "hele porteføljen", EN: "the whole portfolio"},
+    "subscription_all_kinds": {NB: "alle endringer", EN: "all changes"},
+    "subscription_only": {NB: " (kun {kinds})", EN: " (only {kinds})"},
+    "subscription_help": {
+        NB: "Skriv hva samtalen skal abonnere på, for eksempel:",
+        EN: "Say what this conversation should subscribe to, for example:",
+    },
+    "subscription_unknown_kinds": {
+        NB: "Jeg kjenner ikke «{words}». Du kan begrense til status, overføring, fase og "
+            "eier/leder.",
+        EN: "I do not know “{words}”. You can limit it to status, transfers, phase and people.",
+    },
+    "subscription_removed_target": {NB: "{kind} {id} (finnes ikke lenger i porteføljen)",
+                                    EN: "{kind} {id} (no longer in the portfolio)"},
 }
 
 EXAMPLES = {
@@ -273,3 +300,21 @@ def join_words(words: list[str], language: Language) -> str:
     if len(words) <= 1:
         return "".join(words)
     return f"{', '.join(words[:-1])} {TEXT['or'][language]} {words[-1]}"
+
+
+SUBSCRIPTION_KIND = {
+    "status": {NB: "status", EN: "status"},
+    "transfer": {NB: "overføring", EN: "transfers"},
+    "phase": {NB: "fase", EN: "phase"},
+    "people": {NB: "eier/leder", EN: "owner/manager"},
+}
+SUBSCRIPTION_TARGET_KIND = {
+    "project": {NB: "prosjekt", EN: "project"},
+    "programme": {NB: "program", EN: "programme"},
+}
+SUBSCRIPTION_EXAMPLES = {
+    NB: ("abonner Regional radiologi 2.0", "abonner STIM kun status", "abonner alle kun overføring",
+         "abonnementer", "avslutt abonnement Regional radiologi 2.0", "avslutt alle abonnementer"),
+    EN: ("subscribe radiology 2.0", "subscribe STIM only status", "subscribe all only transfers",
+         "subscriptions", "unsubscribe radiology 2.0", "unsubscribe all"),
+}

@@ -31,6 +31,9 @@ from knowledge.answers import (
     StatusPosted,
     StatusRefused,
     StatusWithdrawn,
+    SubscriptionChanged,
+    SubscriptionHelp,
+    SubscriptionList,
     Thanks,
     TransferView,
 )
@@ -39,6 +42,7 @@ from knowledge.phrases import (
     HEALTH,
     PHASE,
     ROLE,
+    SUBSCRIPTION_KIND,
     TEXT,
     TRANSFER,
     format_age,
@@ -348,4 +352,52 @@ def _(answer: MyProjects) -> str:
                       f"{format_age(led.report.age_days, language)}")
         flag = f" ⚠ {say('stale_flag', language, days=answer.stale_after_days)}" if led.stale else ""
         lines.append(f"- {project_label(led.project)} ({ROLE[led.role][language]}): {status}{flag}")
+    return "\n".join(lines)
+
+
+def subscription_phrase(target: str | None, kinds: tuple[str, ...], language: Language) -> tuple[str, str]:
+    """The target's label (the whole portfolio when None) and ` (kun status, fase)` or ''."""
+    label = target if target is not None else TEXT["subscription_everything"][language]
+    if not kinds:
+        return label, ""
+    return label, say("subscription_only", language,
+                      kinds=", ".join(SUBSCRIPTION_KIND[k][language] for k in kinds))
+
+
+@render.register
+def _(answer: SubscriptionChanged) -> str:
+    language = answer.language
+    target, kinds = subscription_phrase(answer.target, answer.kinds, language)
+    if answer.action == "subscribed":
+        return say("subscribed", language, target=target, kinds=kinds)
+    if answer.action == "updated":
+        return say("subscription_updated", language, target=target, kinds=kinds)
+    if answer.count == 0:
+        return (say("not_subscribed", language, target=target) if answer.target is not None
+                else say("no_subscriptions", language))
+    if answer.target is None and answer.count != 1:
+        return say("unsubscribed_all", language, count=answer.count)
+    return say("unsubscribed", language, target=target)
+
+
+@render.register
+def _(answer: SubscriptionList) -> str:
+    language = answer.language
+    if not answer.items:
+        return say("no_subscriptions", language)
+    lines = [say("subscriptions", language)]
+    for item in answer.items:
+        target, kinds = subscription_phrase(item.target, item.kinds, language)
+        lines.append(f"- {target}{kinds or ' (' + TEXT['subscription_all_kinds'][language] + ')'}")
+    return "\n".join(lines)
+
+
+@render.register
+def _(answer: SubscriptionHelp) -> str:
+    language = answer.language
+    lines = []
+    if answer.unknown_kinds:
+        lines.append(say("subscription_unknown_kinds", language, words=" ".join(answer.unknown_kinds)))
+    lines.append(say("subscription_help", language))
+    lines.extend(f"- {e}" for e in answer.examples)
     return "\n".join(lines)
