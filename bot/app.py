@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -23,7 +24,12 @@ from botbuilder.schema import Activity
 from bot.activity_reader import read_activity_model
 from bot.adapter import AdapterBundle, create_adapter
 from bot.bot_database import BotDatabase, open_bot_database
+from bot.delivery import DeliveryWorker
 from bot.handler import PortfolioBot
+from bot.notifier import Notifier
+from bot.notify_api import NotifyRoute
+from bot.outbox import OutboxStore
+from bot.rate_limit import RateLimiter
 from bot.settings import Settings
 from bot.sql_storage import SqlStorage
 from bot.status_desk import StatusDesk
@@ -33,6 +39,7 @@ from bot.turn_log import TurnLog
 from bot.typing_indicator import TypingIndicator
 from knowledge.answering import Answerer
 from knowledge.errors import SyncError
+from knowledge.events import PortfolioEvent
 from knowledge.sync import Syncer
 
 log = logging.getLogger("portfoliobot.http")
@@ -49,6 +56,8 @@ BOT = web.AppKey("bot", PortfolioBot)
 ADAPTER = web.AppKey("adapter", AdapterBundle)
 SYNC_TASK = web.AppKey("sync_task", asyncio.Task[None])
 BOT_DATABASE = web.AppKey("bot_database", BotDatabase)
+WORKER = web.AppKey("delivery_worker", DeliveryWorker)
+NOTIFY = web.AppKey("notify", NotifyRoute)
 
 
 def problem(status: int, reason: str) -> web.Response:
@@ -147,11 +156,20 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if snapshot is not None else 503)
 
 
-async def sync_forever(syncer: Syncer, interval: float) -> None:
-    """Sync now and then every `interval` seconds; a failure retries sooner, never stops it."""
+async def sync_forever(syncer: Syncer, interval: float,
+                       publish: Callable[[list[PortfolioEvent]], Awaitable[int]] | None = None,
+                       ) -> None:
+    """Sync now and then every `interval` seconds; a failure retries sooner, never stops it.
+    The changes a sync finds go to `publish` (subscribers' notifications)."""
     while True:
         try:
-            await syncer.sync()
+            result = await syncer.sync()
+            if publish is not None and result.events:
+                try:
+                    await publish(result.events)
+                except Exception:
+                    sync_log.exception("%d change(s) found, but their notifications could not "
+                                       "be queued", len(result.events))
             delay = interval
         except SyncError:
             delay = min(interval, SYNC_RETRY_SECONDS)
@@ -174,11 +192,21 @@ async def _start(app: web.Application) -> None:
     app[BOT_DATABASE] = bot_database
     answerer = Answerer(lambda: syncer.snapshot)
     conversation_state = ConversationState(SqlStorage(bot_database, ttl=DIALOG_STATE_TTL))
+    subscriptions = SubscriptionStore(bot_database)
+    outbox = OutboxStore(bot_database)
+    worker = DeliveryWorker(outbox, bundle.adapter, settings.app_id, RateLimiter())
+    app[WORKER] = worker
+    notifier = Notifier(bot_database, subscriptions, outbox, lambda: syncer.snapshot, worker)
     app[BOT] = PortfolioBot(answerer, lambda: syncer.snapshot,
-                            StatusDesk(bot_database, syncer, answerer), conversation_state,
-                            SubscriptionStore(bot_database))
+                            StatusDesk(bot_database, syncer, answerer, publish=notifier.publish),
+                            conversation_state, subscriptions, outbox)
+    if settings.notify_api_token:
+        app[NOTIFY].token = settings.notify_api_token
+        app[NOTIFY].queue = notifier.notice
+    worker.start()
     app[SYNC_TASK] = asyncio.create_task(
-        sync_forever(syncer, settings.sync_interval_seconds), name="portfolio-sync")
+        sync_forever(syncer, settings.sync_interval_seconds, notifier.publish),
+        name="portfolio-sync")
     if not settings.authenticates:
         log.warning("MicrosoftAppId is not set: accepting unauthenticated requests on "
                     "/api/messages (local use only, like the Bot Framework Emulator)")
@@ -190,6 +218,8 @@ async def _stop(app: web.Application) -> None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    if WORKER in app:
+        await app[WORKER].stop()
     if ADAPTER in app:
         await app[ADAPTER].close()
     if SYNCER in app:
@@ -205,6 +235,8 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app[NOTIFY] = NotifyRoute()
+    app.router.add_post("/api/notify", app[NOTIFY].handle)
     app.on_startup.append(_start)
     app.on_cleanup.append(_stop)
     return app

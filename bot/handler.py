@@ -27,6 +27,7 @@ from bot.cards import (
     status_form,
 )
 from bot.mentions import strip_bot_mention
+from bot.outbox import OutboxStore
 from bot.status_desk import POST_MARKER, DialogPoster, Sender, StatusDesk
 from bot.subscriptions import SubscriptionStore, handle_subscription_command
 from dialogs.status_update_dialog import DIALOG_ID, StatusUpdateDialog, is_cancel, is_start
@@ -54,6 +55,14 @@ def plain_message(text: str, language: Language) -> Activity:
                     locale="en-US" if language is Language.EN else "nb-NO")
 
 
+def _bot_removed(activity: Activity) -> bool:
+    if activity.type == "installationUpdate":
+        return (activity.action or "").startswith("remove")
+    bot_id = getattr(activity.recipient, "id", None)
+    return activity.type == "conversationUpdate" and any(
+        getattr(member, "id", None) == bot_id for member in activity.members_removed or [])
+
+
 def conversation_key(activity: Activity) -> str:
     """The conversation a subscription or reference belongs to: in a channel the channel
     itself, not the thread (`19:…@thread.tacv2;messageid=…`) the message happened to start."""
@@ -72,22 +81,44 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
     def __init__(self, answerer: Answerer, snapshot: Callable[[], Snapshot | None],
                  desk: StatusDesk | None = None,
                  conversation_state: ConversationState | None = None,
-                 subscriptions: SubscriptionStore | None = None) -> None:
+                 subscriptions: SubscriptionStore | None = None,
+                 outbox: OutboxStore | None = None) -> None:
         super().__init__()
         self.answerer = answerer
         self.snapshot = snapshot
         self.desk = desk
         self.conversation_state = conversation_state
         self.subscriptions = subscriptions
+        self.outbox = outbox
+        self._known_references: set[tuple[str, str]] = set()
         self.dialogs: DialogSet | None = None
         if desk is not None and conversation_state is not None:
             self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
             self.dialogs.add(StatusUpdateDialog(DialogPoster(desk), CardPresenter()))
 
     async def on_turn(self, turn_context: TurnContext) -> None:
+        await self._remember_conversation(turn_context)
         await super().on_turn(turn_context)
         if self.conversation_state is not None:
             await self.conversation_state.save_changes(turn_context)
+
+    async def _remember_conversation(self, turn_context: TurnContext) -> None:
+        """Keep the conversation reference that notifications need: saved when first seen by
+        this process (install, or any message), refreshed when its service URL changes,
+        removed when the bot is uninstalled or removed from the team."""
+        activity = turn_context.activity
+        if self.outbox is None or not getattr(activity.conversation, "id", None):
+            return
+        key = (conversation_key(activity), activity.service_url or "")
+        if _bot_removed(activity):
+            self._known_references.discard(key)
+            await self.outbox.remove_reference(key[0])
+            return
+        if key in self._known_references:
+            return
+        scope = getattr(activity.conversation, "conversation_type", None) or "personal"
+        await self.outbox.save_reference(TurnContext.get_conversation_reference(activity), scope)
+        self._known_references.add(key)
 
     async def _dialog_turn(self, turn_context: TurnContext, text: str) -> bool:
         """Continue or start the guided status update; True when the dialog took the turn."""

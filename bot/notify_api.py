@@ -83,3 +83,16 @@ def notify_handler(token: str, queue: Queue) -> Callable[[web.Request], Awaitabl
         return web.json_response({"queued": queued}, status=202)
 
     return notify
+
+
+class NotifyRoute:
+    """`/api/notify`, off (404) until start-up gives it the token and the queue."""
+
+    def __init__(self) -> None:
+        self.token = ""
+        self.queue: Queue | None = None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if not self.token or self.queue is None:
+            return _problem(404, "/api/notify is off: NOTIFY_API_TOKEN is not set")
+        return await notify_handler(self.token, self.queue)(request)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -43,6 +43,7 @@ from knowledge.answers import (
     StatusRefused,
     StatusWithdrawn,
 )
+from knowledge.events import PortfolioEvent
 from knowledge.leads import STALE_AFTER_DAYS, led_projects, may_post, sender
 from knowledge.model import Health, Person, Project, StatusReport
 from knowledge.snapshot import Snapshot
@@ -63,6 +64,7 @@ UNDO_WORDS = frozenset({("angre",), ("undo",), ("angre", "status"), ("undo", "st
 MINE_WORDS = frozenset({("mine", "prosjekter"), ("my", "projects"), ("mine",)})
 POST_MARKER = "status_post"
 Clock = Callable[[], datetime]
+Publish = Callable[[list[PortfolioEvent]], Awaitable[int]]
 
 
 @dataclass(frozen=True)
@@ -78,12 +80,13 @@ class StatusDesk:
     """Everything a turn needs to take a status update: the databases, the syncer, a clock."""
 
     def __init__(self, bot_database: BotDatabase, syncer: Syncer, answerer: Answerer,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, publish: Publish | None = None) -> None:
         self.bot_database = bot_database
         self.syncer = syncer
         self.answerer = answerer
         self.writer = StatusWriter()
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.publish = publish
 
     # ----------------------------------------------------------------- recognising
     @staticmethod
@@ -156,7 +159,12 @@ class StatusDesk:
             actor_person_id=permission.person.id, project_id=project.id, report_id=report.id,
             health=health.value, summary=report.summary, conversation_id=who.conversation_id,
             activity_id=key, created_at=report.reported_at)
-        await self.syncer.apply_report(report)
+        events = await self.syncer.apply_report(report)
+        if self.publish is not None and events:
+            try:
+                await self.publish(events)
+            except Exception:   # the report is stored; a lost notice must not fail the turn
+                log.exception("status posted, but its notifications could not be queued")
         log.info("status posted for project %s (report %s)", project.code, report.id)
         return StatusPosted(language, view, self._report_view(self._snapshot(), report))
 

@@ -172,6 +172,13 @@ class SubscriptionStore:
         async with self.database.engine.connect() as connection:
             return [row[0] for row in await connection.execute(statement)]
 
+    async def conversations(self) -> builtins.list[str]:
+        """Every conversation with at least one subscription (distinct, sorted)."""
+        statement = (select(subscription.c.conversation_id).distinct()
+                     .order_by(subscription.c.conversation_id))
+        async with self.database.engine.connect() as connection:
+            return [row[0] for row in await connection.execute(statement)]
+
 
 def _label(snapshot: Snapshot | None, kind: TargetKind, target_id: int | None,
            language: Language) -> str | None:

@@ -1,0 +1,155 @@
+"""From portfolio events to outbox rows: who subscribed, what the notification says.
+
+Events come from the sync's difference between snapshots and from status updates posted by
+chat (`Syncer.apply_report`). Each event becomes one outbox row per subscribed conversation,
+all of one batch in one transaction, with the event's dedupe key, so a sync that runs again
+queues nothing new. External notices from `/api/notify` take the same way.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from bot.bot_database import BotDatabase
+from bot.delivery import DeliveryWorker
+from bot.notify_api import Notice
+from bot.outbox import Notification, OutboxStore
+from bot.subscriptions import SubscriptionStore
+from knowledge.answers import Language
+from knowledge.events import EventKind, PortfolioEvent
+from knowledge.model import Health, Phase, TransferStatus
+from knowledge.phrases import HEALTH, PHASE, TRANSFER, say
+from knowledge.snapshot import Snapshot
+
+log = logging.getLogger("portfoliobot.notify")
+NB = Language.NB
+
+
+class Notifier:
+    """Queues notifications for subscribers and wakes the delivery worker."""
+
+    def __init__(self, database: BotDatabase, subscriptions: SubscriptionStore,
+                 outbox: OutboxStore, snapshot: Callable[[], Snapshot | None],
+                 worker: DeliveryWorker | None = None) -> None:
+        self.database = database
+        self.subscriptions = subscriptions
+        self.outbox = outbox
+        self.snapshot = snapshot
+        self.worker = worker
+
+    async def publish(self, events: Sequence[PortfolioEvent]) -> int:
+        """Queue each event for its subscribers; returns how many rows were new."""
+        snapshot = self.snapshot()
+        planned: list[tuple[list[str], str, Notification]] = []
+        for event in events:
+            project = snapshot.projects.get(event.project_id) if snapshot else None
+            programme_id = project.programme_id if project else None
+            conversations = await self.subscriptions.matching(event.project_id, programme_id,
+                                                              event.kind)
+            if conversations:
+                planned.append((conversations, event.dedupe_key,
+                                describe(event, snapshot)))
+        return await self._queue(planned)
+
+    async def notice(self, notice: Notice) -> int | None:
+        """Queue an external notice; None when the project code is unknown."""
+        snapshot = self.snapshot()
+        if notice.project_code is None:
+            conversations = await self.subscriptions.conversations()
+            project_id = None
+        else:
+            project = next((p for p in (snapshot.projects.values() if snapshot else ())
+                            if p.code.lower() == notice.project_code.lower()), None)
+            if project is None:
+                return None
+            project_id = project.id
+            conversations = await self.subscriptions.matching(
+                project.id, project.programme_id, EventKind.PROJECT_CHANGED)
+        digest = hashlib.sha256(f"{notice.title}\n{notice.text}".encode()).hexdigest()[:24]
+        key = f"notice:{notice.project_code or 'all'}:{digest}"
+        return await self._queue([(conversations, key, Notification(
+            notice.title, notice.text, (), NB.value, project_id))])
+
+    async def _queue(self, planned: list[tuple[list[str], str, Notification]]) -> int:
+        if not planned:
+            return 0
+        new = 0
+        async with self.database.engine.begin() as connection:
+            for conversations, key, notification in planned:
+                new += await self.outbox.enqueue(connection, conversations, key, notification)
+        if new:
+            log.info("queued %d notification(s)", new)
+            if self.worker is not None:
+                self.worker.wake()
+        return new
+
+
+def describe(event: PortfolioEvent, snapshot: Snapshot | None) -> Notification:
+    """The notification for one event, in Norwegian (the portfolio's working language)."""
+    project = f"{event.project_name} ({event.project_code})"
+    facts: list[tuple[str, str]] = []
+    kind = event.kind
+    if kind in (EventKind.STATUS_REPORTED, EventKind.HEALTH_CHANGED):
+        report = None
+        if snapshot is not None and event.report_id is not None:
+            report = next((r for r in snapshot.reports.get(event.project_id, ())
+                           if r.id == event.report_id), None)
+        health, previous = _member(Health, event.after), _member(Health, event.before)
+        text = report.summary if report else ""
+        title_key = "notify_health" if kind is EventKind.HEALTH_CHANGED else "notify_status"
+        title = say(title_key, NB, project=project, health=HEALTH[health][NB] if health else "",
+                    before=HEALTH[previous][NB] if previous else "")
+        author = (snapshot.persons.get(report.author_id)
+                  if report is not None and snapshot is not None and report.author_id is not None
+                  else None)
+        if author is not None:
+            facts.append((say("label_reported_by", NB), author.full_name))
+    elif kind is EventKind.PHASE_CHANGED:
+        title = say("notify_phase", NB, project=project, before=_phase(event.before),
+                    after=_phase(event.after))
+        text = ""
+    elif kind is EventKind.TRANSFER_STATUS_CHANGED:
+        title = say("notify_transfer", NB, project=project, after=_transfer(event.after))
+        text = ""
+    elif kind in (EventKind.OWNER_CHANGED, EventKind.MANAGER_CHANGED):
+        person = _person(snapshot, event.after)
+        key = "notify_owner" if kind is EventKind.OWNER_CHANGED else "notify_manager"
+        title = say(key, NB, project=project, person=person)
+        text = ""
+    elif kind is EventKind.PROJECT_ADDED:
+        title, text = say("notify_added", NB, project=project), ""
+    elif kind is EventKind.PROJECT_REMOVED:
+        title, text = say("notify_removed", NB, project=project), ""
+    else:
+        title, text = say("notify_changed", NB, project=project), ""
+    return Notification(title, text or title, tuple(facts), NB.value, event.project_id)
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def _member(kind: type[E], value: str | None) -> E | None:
+    try:
+        return kind(value)
+    except ValueError:
+        return None
+
+
+def _phase(value: str | None) -> str:
+    phase = _member(Phase, value)
+    return PHASE[phase][NB] if phase else (value or "–")
+
+
+def _transfer(value: str | None) -> str:
+    status = _member(TransferStatus, value)
+    return TRANSFER[status][NB] if status else (value or "–")
+
+
+def _person(snapshot: Snapshot | None, value: str | None) -> str:
+    if snapshot is not None and value and value.isdigit() and int(value) in snapshot.persons:
+        return snapshot.persons[int(value)].full_name
+    return say("none_registered", NB)

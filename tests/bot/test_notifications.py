@@ -1,0 +1,98 @@
+"""Notifications end to end: subscribe by chat, a change happens, the channel hears about it.
+Through HTTP and the connector stand-in, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+
+from aiohttp import ClientSession
+from sqlalchemy import text
+
+from bot.local_connector import LocalConnector, RecordedActivity
+from bot.teams_activities import TeamsScene
+from knowledge.database import create_engine
+from tests.bot.conftest import post, running_bot, settings_for
+from tests.bot.test_status_updates import MAGNUS
+
+TOKEN = "a-long-enough-notify-token"
+
+
+def channel_posts(connector: LocalConnector, scene: TeamsScene) -> list[RecordedActivity]:
+    return [a for a in connector.activities if a.type == "message"
+            and a.conversation_id.startswith(scene.base_conversation_id())
+            and a.operation in ("send", "create_conversation")]
+
+
+async def subscribe(url: str, connector: LocalConnector, scene: TeamsScene, command: str) -> None:
+    seen = len(connector.activities)
+    await post(url, scene.message(command))
+    await connector.wait_for(lambda a: a.type == "message", since=seen)
+
+
+async def test_a_chat_status_update_reaches_the_subscribed_channel(
+        bot_url: str, connector: LocalConnector) -> None:
+    channel = TeamsScene(service_url=connector.url, scope="channel")
+    connector.members = [channel.member()]
+    await subscribe(bot_url, connector, channel, "abonner trådløst nett fase II")
+    before = len(channel_posts(connector, channel))
+    lead = TeamsScene(service_url=connector.url, aad_object_id=MAGNUS)
+    await post(bot_url, lead.message("status Trådløst nett fase II: rød – strømbrudd i Tønsberg"))
+    [notice] = await connector.wait_for(
+        lambda a: a in channel_posts(connector, channel)[before:], timeout=10)
+    assert "Ny status for Trådløst nett fase II (ST-007): rød" in (notice.text or "")
+    assert "strømbrudd i Tønsberg" in str(notice.adaptive_cards)
+
+
+async def test_a_change_found_by_sync_is_notified_once(
+        demo_url: str, tmp_path: Path, connector: LocalConnector) -> None:
+    settings = replace(settings_for(demo_url, tmp_path), sync_interval_seconds=1.0)
+    channel = TeamsScene(service_url=connector.url, scope="channel")
+    connector.members = [channel.member()]
+    async with running_bot(settings) as url:
+        await subscribe(url, connector, channel, "abonner alle kun fase")
+        engine = create_engine(demo_url)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(text("UPDATE project SET phase = 'closed' WHERE id = 17"))
+        finally:
+            await engine.dispose()
+        [notice] = await connector.wait_for(
+            lambda a: "har gått fra" in (a.text or ""), timeout=15)
+        assert "Trådløst nett fase II (ST-007) har gått fra gjennomføring til avsluttet" in (
+            notice.text or "")
+        await asyncio.sleep(2.5)   # two more sync passes find the same state: nothing new
+    assert len([a for a in connector.activities if "har gått fra" in (a.text or "")]) == 1
+
+
+async def test_notify_endpoint(demo_url: str, tmp_path: Path, connector: LocalConnector) -> None:
+    settings = replace(settings_for(demo_url, tmp_path), notify_api_token=TOKEN)
+    channel = TeamsScene(service_url=connector.url, scope="channel")
+    connector.members = [channel.member()]
+    async with running_bot(settings) as url, ClientSession() as client:
+        await subscribe(url, connector, channel, "abonner RP-001")
+        notify = url.replace("/api/messages", "/api/notify")
+        good = {"project": "RP-001", "title": "Nedetid i kveld", "text": "DIPS er nede 22–23."}
+
+        async def call(body: object, token: str | None = TOKEN) -> tuple[int, dict[str, object]]:
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            async with client.post(notify, json=body, headers=headers) as response:
+                return response.status, await response.json()
+
+        assert (await call(good, None))[0] == 401
+        assert (await call(good, "wrong-token-of-some-length"))[0] == 401
+        status, problem = await call({"project": "RP-001", "title": ""})
+        assert status == 400 and "title" in str(problem["error"])
+        assert (await call(dict(good, project="RP-999")))[0] == 404
+        status, body = await call(good)
+        assert (status, body) == (202, {"queued": 1})
+        [notice] = await connector.wait_for(lambda a: "Nedetid i kveld" in (a.text or ""),
+                                            timeout=10)
+        assert "DIPS er nede" in (notice.text or "")
+
+
+async def test_notify_is_off_without_a_token(bot_url: str) -> None:
+    status, _ = await post(bot_url.replace("/api/messages", "/api/notify"),
+                           {"project": "all", "title": "x", "text": "y"})
+    assert status == 404
