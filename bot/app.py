@@ -14,7 +14,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -25,6 +25,7 @@ from bot.activity_reader import read_activity_model
 from bot.adapter import AdapterBundle, create_adapter
 from bot.bot_database import BotDatabase, open_bot_database
 from bot.delivery import DeliveryWorker
+from bot.digest import Digests, Schedule, run_schedule
 from bot.handler import PortfolioBot
 from bot.notifier import Notifier
 from bot.notify_api import NotifyRoute
@@ -57,6 +58,7 @@ ADAPTER = web.AppKey("adapter", AdapterBundle)
 SYNC_TASK = web.AppKey("sync_task", asyncio.Task[None])
 BOT_DATABASE = web.AppKey("bot_database", BotDatabase)
 WORKER = web.AppKey("delivery_worker", DeliveryWorker)
+SCHEDULE_TASK = web.AppKey("schedule_task", asyncio.Task[None])
 NOTIFY = web.AppKey("notify", NotifyRoute)
 
 
@@ -204,6 +206,12 @@ async def _start(app: web.Application) -> None:
         app[NOTIFY].token = settings.notify_api_token
         app[NOTIFY].queue = notifier.notice
     worker.start()
+    if settings.digest_weekday is not None or settings.reminder_weekday is not None:
+        digests = Digests(bot_database, subscriptions, outbox, lambda: syncer.snapshot, worker)
+        app[SCHEDULE_TASK] = asyncio.create_task(run_schedule(
+            digests, Schedule(settings.digest_weekday, settings.digest_hour),
+            Schedule(settings.reminder_weekday, settings.reminder_hour),
+            lambda: datetime.now(UTC)), name="digests-and-reminders")
     app[SYNC_TASK] = asyncio.create_task(
         sync_forever(syncer, settings.sync_interval_seconds, notifier.publish),
         name="portfolio-sync")
@@ -213,11 +221,12 @@ async def _start(app: web.Application) -> None:
 
 
 async def _stop(app: web.Application) -> None:
-    task = app.get(SYNC_TASK)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    for key in (SYNC_TASK, SCHEDULE_TASK):
+        task = app.get(key)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
     if WORKER in app:
         await app[WORKER].stop()
     if ADAPTER in app:

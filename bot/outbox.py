@@ -164,6 +164,32 @@ class OutboxStore:
             await connection.execute(statement)
         return conversation_id
 
+    async def personal_conversations(self) -> dict[str, str]:
+        """Entra object id (lower case) → the enabled personal conversation with that user."""
+        statement = select(conversation_reference.c.conversation_id,
+                           conversation_reference.c.reference).where(
+            conversation_reference.c.scope == "personal",
+            conversation_reference.c.enabled.is_(True))
+        found: dict[str, str] = {}
+        async with self.engine.connect() as connection:
+            for conversation_id, document in await connection.execute(statement):
+                user = json.loads(document).get("user") or {}
+                aad = user.get("aadObjectId") if isinstance(user, dict) else None
+                if isinstance(aad, str) and aad:
+                    found[aad.lower()] = conversation_id
+        return found
+
+    async def delivered_since(self, conversation_id: str, moment: datetime) -> list[str]:
+        """Titles of the notifications delivered to a conversation since `moment`."""
+        statement = (select(outbox.c.payload).where(
+            outbox.c.conversation_id == base_conversation_id(conversation_id),
+            outbox.c.status == "delivered", outbox.c.delivered_at >= moment,
+            ~outbox.c.dedupe_key.startswith("digest:"), ~outbox.c.dedupe_key.startswith("reminder:"))
+            .order_by(outbox.c.id))
+        async with self.engine.connect() as connection:
+            return [Notification.from_json(row[0]).title
+                    for row in await connection.execute(statement)]
+
     async def disable_reference(self, conversation_id: str, reason: str) -> bool:
         """Stop delivering to a conversation (the bot was removed, it is gone); True if known."""
         statement = (update(conversation_reference)

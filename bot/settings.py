@@ -42,6 +42,10 @@ class Settings:
     app_type: str = "MultiTenant"
     app_tenant_id: str = ""
     notify_api_token: str = field(default="", repr=False)
+    digest_weekday: int | None = None        # 0 = Monday; None = no weekly digest
+    digest_hour: int = 8                     # Europe/Oslo
+    reminder_weekday: int | None = None      # None = no reminders to leads
+    reminder_hour: int = 9
 
     @property
     def authenticates(self) -> bool:
@@ -75,6 +79,10 @@ class Settings:
             app_type=get("MicrosoftAppType") or "MultiTenant",
             app_tenant_id=get("MicrosoftAppTenantId"),
             notify_api_token=get("NOTIFY_API_TOKEN"),
+            digest_weekday=_weekday("DIGEST_WEEKDAY", get("DIGEST_WEEKDAY")),
+            digest_hour=_hour("DIGEST_HOUR", get("DIGEST_HOUR"), 8),
+            reminder_weekday=_weekday("REMINDER_WEEKDAY", get("REMINDER_WEEKDAY")),
+            reminder_hour=_hour("REMINDER_HOUR", get("REMINDER_HOUR"), 9),
         )
         settings.check()
         return settings
@@ -120,3 +128,27 @@ def _interval(value: str) -> float:
             f"SYNC_INTERVAL_SECONDS must be a number of seconds from 1 to 86400, not {value!r}"
         )
     return seconds
+
+
+_WEEKDAYS = {
+    "mon": 0, "monday": 0, "mandag": 0, "tue": 1, "tuesday": 1, "tirsdag": 1,
+    "wed": 2, "wednesday": 2, "onsdag": 2, "thu": 3, "thursday": 3, "torsdag": 3,
+    "fri": 4, "friday": 4, "fredag": 4, "sat": 5, "saturday": 5, "lordag": 5, "lørdag": 5,
+    "sun": 6, "sunday": 6, "sondag": 6, "søndag": 6,
+}
+
+
+def _weekday(name: str, value: str) -> int | None:
+    if not value or value.lower() == "off":
+        return None
+    if value.lower() in _WEEKDAYS:
+        return _WEEKDAYS[value.lower()]
+    raise SettingsError(f"{name} must be a weekday (monday … sunday, or off), not {value!r}")
+
+
+def _hour(name: str, value: str, default: int) -> int:
+    if not value:
+        return default
+    if not value.isdigit() or not 0 <= int(value) <= 23:
+        raise SettingsError(f"{name} must be an hour from 0 to 23 (Oslo time), not {value!r}")
+    return int(value)

@@ -199,6 +199,19 @@ TEXT: dict[str, dict[Language, str]] = {
     "notify_removed": {NB: "{project} er fjernet fra porteføljen",
                        EN: "{project} was removed from the portfolio"},
     "notify_changed": {NB: "{project} er oppdatert", EN: "{project} was updated"},
+    "digest_title": {NB: "Ukesoppsummering for porteføljen ({week})",
+                     EN: "Weekly portfolio summary ({week})"},
+    "digest_changes": {NB: "Endringer siste uke", EN: "Changes last week"},
+    "digest_red": {NB: "Røde prosjekter", EN: "Red projects"},
+    "digest_stale": {NB: "Rapporter eldre enn {days} dager", EN: "Reports older than {days} days"},
+    "digest_none": {NB: "ingen", EN: "none"},
+    "reminder_title": {NB: "Påminnelse om statusrapport", EN: "Status report reminder"},
+    "reminder_text": {
+        NB: "Siste statusrapport for {project} er {days} dager gammel. Skriv «oppdater status» "
+            "for å rapportere.",
+        EN: "The latest status report for {project} is {days} days old. Write “update status” "
+            "to report.",
+    },
     "form_project_missing": {NB: "Velg et prosjekt i skjemaet.",
                              EN: "Choose a project in the form."},
     "form_intro": {NB: "Ny statusrapport", EN: "New status report"},

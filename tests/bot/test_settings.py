@@ -18,6 +18,9 @@ def test_defaults_are_the_embedded_setup(tmp_path: Path) -> None:
     assert settings.bot_database_url == f"sqlite:///{tmp_path}/bot.db"
     assert (settings.host, settings.port, settings.sync_interval_seconds) == ("127.0.0.1", 3978, 300)
     assert not settings.authenticates and not settings.notify_api_token
+    assert settings.digest_weekday is None and settings.reminder_weekday is None, "off by default"
+    on = Settings.from_environment({"DIGEST_WEEKDAY": "mandag", "REMINDER_WEEKDAY": "Friday"})
+    assert (on.digest_weekday, on.reminder_weekday) == (0, 4)
 
 
 @pytest.mark.parametrize(("environment", "names"), [
@@ -33,6 +36,8 @@ def test_defaults_are_the_embedded_setup(tmp_path: Path) -> None:
     ({"PORTFOLIO_DATABASE_URL": "mysql://x/y"}, "PORTFOLIO_DATABASE_URL"),
     ({"BOT_DATABASE_URL": "::::"}, "BOT_DATABASE_URL"),
     ({"NOTIFY_API_TOKEN": "short"}, "NOTIFY_API_TOKEN"),
+    ({"DIGEST_WEEKDAY": "someday"}, "DIGEST_WEEKDAY"),
+    ({"REMINDER_HOUR": "25"}, "REMINDER_HOUR"),
 ])
 def test_wrong_values_fail_with_one_line_naming_the_variable(
         environment: dict[str, str], names: str) -> None:
