@@ -96,3 +96,23 @@ async def test_notify_is_off_without_a_token(bot_url: str) -> None:
     status, _ = await post(bot_url.replace("/api/messages", "/api/notify"),
                            {"project": "all", "title": "x", "text": "y"})
     assert status == 404
+
+
+async def test_references_are_kept_on_install_and_dropped_on_uninstall(
+        demo_url: str, tmp_path: Path, connector: LocalConnector) -> None:
+    from bot.bot_database import open_bot_database
+    from bot.outbox import OutboxStore
+
+    channel = TeamsScene(service_url=connector.url, scope="channel")
+    connector.members = [channel.member()]
+    connector.teams = {channel.team_id: channel.team_details()}
+    async with running_bot(settings_for(demo_url, tmp_path)) as url:
+        await post(url, channel.install())
+        database = await open_bot_database(demo_url)
+        try:
+            store = OutboxStore(database)
+            assert await store.reference(channel.base_conversation_id()) is not None
+            await post(url, channel.uninstall())
+            assert await store.reference(channel.base_conversation_id()) is None
+        finally:
+            await database.close()
