@@ -12,6 +12,7 @@ import enum
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 from bot.bot_database import BotDatabase
@@ -45,7 +46,7 @@ class Notifier:
         """Queue each event for its subscribers; returns how many rows were new."""
         snapshot = self.snapshot()
         planned: list[tuple[list[str], str, Notification]] = []
-        for event in events:
+        for event in merge_report_events(events):
             project = snapshot.projects.get(event.project_id) if snapshot else None
             programme_id = project.programme_id if project else None
             conversations = await self.subscriptions.matching(event.project_id, programme_id,
@@ -88,6 +89,21 @@ class Notifier:
         return new
 
 
+def merge_report_events(events: Sequence[PortfolioEvent]) -> list[PortfolioEvent]:
+    """One notification per new report: a health change that came with a new report is said
+    by the report's notification ("previous status: …"), not by a second message."""
+    reported = {e.report_id for e in events if e.kind is EventKind.STATUS_REPORTED}
+    previous = {e.report_id: e.before for e in events if e.kind is EventKind.HEALTH_CHANGED}
+    merged: list[PortfolioEvent] = []
+    for event in events:
+        if event.kind is EventKind.HEALTH_CHANGED and event.report_id in reported:
+            continue
+        if event.kind is EventKind.STATUS_REPORTED and event.report_id in previous:
+            event = replace(event, before=previous[event.report_id])
+        merged.append(event)
+    return merged
+
+
 def describe(event: PortfolioEvent, snapshot: Snapshot | None) -> Notification:
     """The notification for one event, in Norwegian (the portfolio's working language)."""
     project = f"{event.project_name} ({event.project_code})"
@@ -108,6 +124,8 @@ def describe(event: PortfolioEvent, snapshot: Snapshot | None) -> Notification:
                   else None)
         if author is not None:
             facts.append((say("label_reported_by", NB), author.full_name))
+        if kind is EventKind.STATUS_REPORTED and previous is not None:
+            facts.append((say("label_previous_status", NB), HEALTH[previous][NB]))
     elif kind is EventKind.PHASE_CHANGED:
         title = say("notify_phase", NB, project=project, before=_phase(event.before),
                     after=_phase(event.after))

@@ -199,6 +199,7 @@ TEXT: dict[str, dict[Language, str]] = {
     "notify_removed": {NB: "{project} er fjernet fra porteføljen",
                        EN: "{project} was removed from the portfolio"},
     "notify_changed": {NB: "{project} er oppdatert", EN: "{project} was updated"},
+    "label_previous_status": {NB: "Forrige status", EN: "Previous status"},
     "digest_title": {NB: "Ukesoppsummering for porteføljen ({week})",
                      EN: "Weekly portfolio summary ({week})"},
     "digest_changes": {NB: "Endringer siste uke", EN: "Changes last week"},
