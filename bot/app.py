@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import ConversationState, serializer_helper
+from botbuilder.core import PrivateConversationState, serializer_helper
 from botbuilder.schema import Activity
 
 from bot.activity_reader import read_activity_model
@@ -193,7 +193,10 @@ async def _start(app: web.Application) -> None:
     bot_database = await open_bot_database(settings.bot_database_url)
     app[BOT_DATABASE] = bot_database
     answerer = Answerer(lambda: syncer.snapshot)
-    conversation_state = ConversationState(SqlStorage(bot_database, ttl=DIALOG_STATE_TTL))
+    # Per user within a conversation: in a group chat or channel, one lead's half-finished
+    # status dialog must not take another person's messages as its answers.
+    conversation_state = PrivateConversationState(
+        SqlStorage(bot_database, ttl=DIALOG_STATE_TTL))
     subscriptions = SubscriptionStore(bot_database)
     outbox = OutboxStore(bot_database)
     worker = DeliveryWorker(outbox, bundle.adapter, settings.app_id, RateLimiter())

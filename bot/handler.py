@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from botbuilder.core import ConversationState, TurnContext
+from botbuilder.core import BotState, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogSet
 from botbuilder.schema import Activity, ChannelAccount
@@ -80,7 +80,7 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
 
     def __init__(self, answerer: Answerer, snapshot: Callable[[], Snapshot | None],
                  desk: StatusDesk | None = None,
-                 conversation_state: ConversationState | None = None,
+                 conversation_state: BotState | None = None,
                  subscriptions: SubscriptionStore | None = None,
                  outbox: OutboxStore | None = None) -> None:
         super().__init__()
@@ -122,7 +122,13 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def _dialog_turn(self, turn_context: TurnContext, text: str) -> bool:
         """Continue or start the guided status update; True when the dialog took the turn."""
-        if self.dialogs is None:
+        if self.dialogs is None or self.desk is None:
+            return False
+        starting = is_start(text)
+        sender_id = getattr(turn_context.activity.from_property, "aad_object_id", None)
+        if not starting and not self.desk.own_projects_of(sender_id):
+            # Only a project's owner or manager can be inside the status dialog (it ends at
+            # once for anyone else), so nobody else's turn needs to read dialog state.
             return False
         dialog_context = await self.dialogs.create_context(turn_context)
         language = understand(text).language
@@ -135,7 +141,7 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
             turn_context.activity.text = text   # the prompts read the text without the mention
             await dialog_context.continue_dialog()
             return True
-        if is_start(text):
+        if starting:
             await dialog_context.begin_dialog(DIALOG_ID, {"lang": language.value})
             return True
         return False

@@ -83,3 +83,15 @@ async def test_form_submit_stores_once(bot_url: str, connector: LocalConnector,
         assert "lagret" in (reply.text or "")
     reports = await chat_reports(demo_url)
     assert [(r["project_id"], r["health"]) for r in reports] == [(17, "red")]
+
+
+async def test_in_a_group_chat_others_do_not_answer_a_leads_dialog(
+        bot_url: str, connector: LocalConnector, demo_url: str) -> None:
+    lead = TeamsScene(service_url=connector.url, scope="group", aad_object_id=MAGNUS,
+                      user_name="Magnus Eriksen")
+    other = lead.with_options(aad_object_id=LISE, user_name="Lise Olsen")
+    await send(bot_url, connector, lead, "oppdater status")
+    await send(bot_url, connector, lead, "ST-007")
+    answer = await send(bot_url, connector, other, "hvem eier DHO?")
+    assert "Hilde Johansen" in answer, "the other person's question is answered, not consumed"
+    assert "oppsummering" in await send(bot_url, connector, lead, "grønn")
