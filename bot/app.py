@@ -210,7 +210,7 @@ async def _start(app: web.Application) -> None:
         app[NOTIFY].queue = notifier.notice
     worker.start()
     if settings.digest_weekday is not None or settings.reminder_weekday is not None:
-        digests = Digests(bot_database, subscriptions, outbox, lambda: syncer.snapshot, worker)
+        digests = Digests(notifier)
         app[SCHEDULE_TASK] = asyncio.create_task(run_schedule(
             digests, Schedule(settings.digest_weekday, settings.digest_hour),
             Schedule(settings.reminder_weekday, settings.reminder_hour),

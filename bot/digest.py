@@ -19,10 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.bot_database import BotDatabase
-from bot.delivery import DeliveryWorker
-from bot.outbox import Notification, OutboxStore
-from bot.subscriptions import SubscriptionStore
+from bot.notifier import Notifier
+from bot.outbox import Notification
 from knowledge.answers import Language
 from knowledge.leads import STALE_AFTER_DAYS
 from knowledge.model import Health, Project
@@ -58,14 +56,11 @@ class Schedule:
 class Digests:
     """Queues digests and reminders into the outbox."""
 
-    def __init__(self, database: BotDatabase, subscriptions: SubscriptionStore,
-                 outbox: OutboxStore, snapshot: Callable[[], Snapshot | None],
-                 worker: DeliveryWorker | None = None) -> None:
-        self.database = database
-        self.subscriptions = subscriptions
-        self.outbox = outbox
-        self.snapshot = snapshot
-        self.worker = worker
+    def __init__(self, notifier: Notifier) -> None:
+        self.notifier = notifier
+        self.subscriptions = notifier.subscriptions
+        self.outbox = notifier.outbox
+        self.snapshot = notifier.snapshot
 
     def _projects_of(self, snapshot: Snapshot, targets: list[tuple[str, int]]) -> list[Project]:
         chosen: dict[int, Project] = {}
@@ -129,13 +124,8 @@ class Digests:
         return new
 
     async def _queue(self, planned: list[tuple[str, Notification]], key: str) -> int:
-        new = 0
-        async with self.database.engine.begin() as connection:
-            for conversation_id, notification in planned:
-                new += await self.outbox.enqueue(connection, [conversation_id], key, notification)
-        if new and self.worker is not None:
-            self.worker.wake()
-        return new
+        return await self.notifier.queue(
+            [([conversation_id], key, notification) for conversation_id, notification in planned])
 
 
 async def run_schedule(digests: Digests, digest: Schedule, reminders: Schedule, clock: Clock,

@@ -217,17 +217,14 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
             turn_context.activity.text = command_text   # as Teams' imBack would have sent it
             await self.on_message_activity(turn_context)
             return
-        if marker == FORM_MARKER and isinstance(value, dict) and self.desk is not None:
+        if marker in (FORM_MARKER, POST_MARKER) and isinstance(value, dict) \
+                and self.desk is not None:
+            # Every click on one card carries that card's id: a double click stores once.
             activity = turn_context.activity
             card = getattr(activity, "reply_to_id", None)
-            who = _sender(activity, f"form:{card}" if card else activity.id)
-            await self._reply(turn_context, await self.desk.post_form(value, who))
-            return
-        if marker == POST_MARKER and isinstance(value, dict) and self.desk is not None:
-            activity = turn_context.activity
-            card = getattr(activity, "reply_to_id", None)
-            who = _sender(activity, f"card:{card}" if card else activity.id)
-            await self._reply(turn_context, await self.desk.post_choice(value, who))
+            who = _sender(activity, f"{marker}:{card}" if card else activity.id)
+            post = self.desk.post_form if marker == FORM_MARKER else self.desk.post_choice
+            await self._reply(turn_context, await post(value, who))
             return
         if marker == NONE_OF_THESE:
             await turn_context.send_activity(

@@ -54,7 +54,7 @@ class Notifier:
             if conversations:
                 planned.append((conversations, event.dedupe_key,
                                 describe(event, snapshot)))
-        return await self._queue(planned)
+        return await self.queue(planned)
 
     async def notice(self, notice: Notice) -> int | None:
         """Queue an external notice; None when the project code is unknown."""
@@ -72,10 +72,11 @@ class Notifier:
                 project.id, project.programme_id, EventKind.PROJECT_CHANGED)
         digest = hashlib.sha256(f"{notice.title}\n{notice.text}".encode()).hexdigest()[:24]
         key = f"notice:{notice.project_code or 'all'}:{digest}"
-        return await self._queue([(conversations, key, Notification(
+        return await self.queue([(conversations, key, Notification(
             notice.title, notice.text, (), NB.value, project_id))])
 
-    async def _queue(self, planned: list[tuple[list[str], str, Notification]]) -> int:
+    async def queue(self, planned: list[tuple[list[str], str, Notification]]) -> int:
+        """Queue (conversations, dedupe key, notification) triples in one transaction."""
         if not planned:
             return 0
         new = 0

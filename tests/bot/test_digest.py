@@ -10,6 +10,7 @@ from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationR
 
 from bot.bot_database import BotDatabase, open_bot_database
 from bot.digest import Digests, Schedule, week_of
+from bot.notifier import Notifier
 from bot.outbox import OutboxStore
 from bot.subscriptions import SubscriptionStore
 from knowledge.snapshot import Snapshot
@@ -38,7 +39,7 @@ async def test_digest_lists_red_and_old_reports_once_a_week(
     subscriptions, outbox = SubscriptionStore(database), OutboxStore(database)
     await subscriptions.subscribe("19:stim@thread.tacv2", TargetKind.PROGRAMME, 1, frozenset(),
                                   None)
-    digests = Digests(database, subscriptions, outbox, lambda: snapshot)
+    digests = Digests(Notifier(database, subscriptions, outbox, lambda: snapshot))
     assert await digests.send_digests(TODAY) == 1
     assert await digests.send_digests(TODAY + timedelta(hours=1)) == 0, "once per week"
     [row] = await outbox.rows()
@@ -60,7 +61,7 @@ async def test_reminder_goes_to_a_lead_with_a_personal_chat(
         user=ChannelAccount(id="29:magnus", aad_object_id=MAGNUS.upper()),
         bot=ChannelAccount(id="28:bot"), channel_id="msteams",
         service_url="http://127.0.0.1:1/"), "personal")
-    digests = Digests(database, SubscriptionStore(database), outbox, lambda: snapshot)
+    digests = Digests(Notifier(database, SubscriptionStore(database), outbox, lambda: snapshot))
     assert await digests.send_reminders(TODAY) == 1
     assert await digests.send_reminders(TODAY) == 0
     [row] = await outbox.rows()
