@@ -42,6 +42,7 @@ class Settings:
     app_type: str = "MultiTenant"
     app_tenant_id: str = ""
     notify_api_token: str = field(default="", repr=False)
+    allowed_tenant_ids: tuple[str, ...] = ()  # empty = every tenant
     digest_weekday: int | None = None        # 0 = Monday; None = no weekly digest
     digest_hour: int = 8                     # Europe/Oslo
     reminder_weekday: int | None = None      # None = no reminders to leads
@@ -79,6 +80,7 @@ class Settings:
             app_type=get("MicrosoftAppType") or "MultiTenant",
             app_tenant_id=get("MicrosoftAppTenantId"),
             notify_api_token=get("NOTIFY_API_TOKEN"),
+            allowed_tenant_ids=_tenants(get("ALLOWED_TENANT_IDS")),
             digest_weekday=_weekday("DIGEST_WEEKDAY", get("DIGEST_WEEKDAY")),
             digest_hour=_hour("DIGEST_HOUR", get("DIGEST_HOUR"), 8),
             reminder_weekday=_weekday("REMINDER_WEEKDAY", get("REMINDER_WEEKDAY")),
@@ -152,3 +154,12 @@ def _hour(name: str, value: str, default: int) -> int:
     if not value.isdigit() or not 0 <= int(value) <= 23:
         raise SettingsError(f"{name} must be an hour from 0 to 23 (Oslo time), not {value!r}")
     return int(value)
+
+
+def _tenants(value: str) -> tuple[str, ...]:
+    tenants = tuple(part.strip().lower() for part in value.split(",") if part.strip())
+    for tenant in tenants:
+        if not _GUID.match(tenant):
+            raise SettingsError(f"ALLOWED_TENANT_IDS must be tenant ids (GUIDs) separated by "
+                                f"commas; {tenant!r} is not one")
+    return tenants

@@ -21,6 +21,8 @@ def test_defaults_are_the_embedded_setup(tmp_path: Path) -> None:
     assert settings.digest_weekday is None and settings.reminder_weekday is None, "off by default"
     on = Settings.from_environment({"DIGEST_WEEKDAY": "mandag", "REMINDER_WEEKDAY": "Friday"})
     assert (on.digest_weekday, on.reminder_weekday) == (0, 4)
+    tenants = Settings.from_environment({"ALLOWED_TENANT_IDS": f" {TENANT.upper()} ,{APP_ID}"})
+    assert tenants.allowed_tenant_ids == (TENANT, APP_ID)
 
 
 @pytest.mark.parametrize(("environment", "names"), [
@@ -37,6 +39,7 @@ def test_defaults_are_the_embedded_setup(tmp_path: Path) -> None:
     ({"BOT_DATABASE_URL": "::::"}, "BOT_DATABASE_URL"),
     ({"NOTIFY_API_TOKEN": "short"}, "NOTIFY_API_TOKEN"),
     ({"DIGEST_WEEKDAY": "someday"}, "DIGEST_WEEKDAY"),
+    ({"ALLOWED_TENANT_IDS": f"{TENANT}, contoso"}, "ALLOWED_TENANT_IDS"),
     ({"REMINDER_HOUR": "25"}, "REMINDER_HOUR"),
 ])
 def test_wrong_values_fail_with_one_line_naming_the_variable(
