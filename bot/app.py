@@ -5,6 +5,11 @@ starts the sync loop as a kept background task; clean-up cancels it and closes e
 resource. The messages endpoint only checks that the request is a well-formed activity
 (415/413/400 otherwise, never 500 for the client's mistake), parses it once and hands it to
 the CloudAdapter's `process_activity`, as `CloudAdapter.process` would.
+
+`GET /metrics` serves Prometheus metrics (`bot.metrics`), unauthenticated like the probes:
+counts and timings only, never message text, users or conversations. Start-up also purges
+unanswered questions older than 90 days and keeps a task that does so daily
+(`bot.unanswered`).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from bot.bot_database import BotDatabase, open_bot_database
 from bot.delivery import DeliveryWorker
 from bot.digest import Digests, Schedule, run_schedule
 from bot.handler import PortfolioBot
+from bot.metrics import CONTENT_TYPE, BotMetrics
 from bot.notifier import Notifier
 from bot.notify_api import NotifyRoute
 from bot.outbox import OutboxStore
@@ -35,13 +41,15 @@ from bot.settings import Settings
 from bot.sql_storage import SqlStorage
 from bot.status_desk import StatusDesk
 from bot.subscriptions import SubscriptionStore
+from bot.tenants import TenantGate
 from bot.turn_errors import on_turn_error
 from bot.turn_log import TurnLog
 from bot.typing_indicator import TypingIndicator
+from bot.unanswered import AnswerRecorder, UnansweredStore, purge_forever
 from knowledge.answering import Answerer
 from knowledge.errors import SyncError
 from knowledge.events import PortfolioEvent
-from knowledge.sync import Syncer
+from knowledge.sync import Syncer, SyncResult
 
 log = logging.getLogger("portfoliobot.http")
 sync_log = logging.getLogger("portfoliobot.sync")
@@ -60,6 +68,9 @@ BOT_DATABASE = web.AppKey("bot_database", BotDatabase)
 WORKER = web.AppKey("delivery_worker", DeliveryWorker)
 SCHEDULE_TASK = web.AppKey("schedule_task", asyncio.Task[None])
 NOTIFY = web.AppKey("notify", NotifyRoute)
+METRICS = web.AppKey("metrics", BotMetrics)
+TENANTS = web.AppKey("tenants", TenantGate)
+PURGE_TASK = web.AppKey("purge_task", asyncio.Task[None])
 
 
 def problem(status: int, reason: str) -> web.Response:
@@ -129,6 +140,9 @@ async def messages(request: web.Request) -> web.StreamResponse:
     activity = read_activity(body)
     if isinstance(activity, str):
         return problem(400, activity)
+    if not request.app[TENANTS].admits(body):
+        request.app[METRICS].foreign_tenant.inc()
+        return web.Response(status=202)   # accepted, deliberately unanswered
     # What CloudAdapter.process does, minus a second parse of the body we already checked.
     adapter, bot = request.app[ADAPTER].adapter, request.app[BOT]
     try:
@@ -158,14 +172,23 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if snapshot is not None else 503)
 
 
+async def metrics_endpoint(request: web.Request) -> web.Response:
+    """GET /metrics: the Prometheus text exposition."""
+    text = await request.app[METRICS].render()
+    return web.Response(body=text.encode("utf-8"), headers={"Content-Type": CONTENT_TYPE})
+
+
 async def sync_forever(syncer: Syncer, interval: float,
                        publish: Callable[[list[PortfolioEvent]], Awaitable[int]] | None = None,
-                       ) -> None:
+                       on_result: Callable[[SyncResult], None] | None = None) -> None:
     """Sync now and then every `interval` seconds; a failure retries sooner, never stops it.
-    The changes a sync finds go to `publish` (subscribers' notifications)."""
+    The changes a sync finds go to `publish` (subscribers' notifications); every successful
+    pass goes to `on_result` (the sync duration metric)."""
     while True:
         try:
             result = await syncer.sync()
+            if on_result is not None:
+                on_result(result)
             if publish is not None and result.events:
                 try:
                     await publish(result.events)
@@ -187,7 +210,8 @@ async def _start(app: web.Application) -> None:
     app[SYNCER] = syncer
     bundle = create_adapter(settings)
     bundle.adapter.on_turn_error = on_turn_error
-    bundle.adapter.use(TurnLog())
+    metrics = app[METRICS]
+    bundle.adapter.use(TurnLog(metrics))
     bundle.adapter.use(TypingIndicator())
     app[ADAPTER] = bundle
     bot_database = await open_bot_database(settings.bot_database_url)
@@ -201,14 +225,19 @@ async def _start(app: web.Application) -> None:
     outbox = OutboxStore(bot_database)
     worker = DeliveryWorker(outbox, bundle.adapter, settings.app_id, RateLimiter())
     app[WORKER] = worker
+    metrics.bind(syncer, outbox, worker)
+    unanswered = UnansweredStore(bot_database)
     notifier = Notifier(bot_database, subscriptions, outbox, lambda: syncer.snapshot, worker)
     app[BOT] = PortfolioBot(answerer, lambda: syncer.snapshot,
                             StatusDesk(bot_database, syncer, answerer, publish=notifier.publish),
-                            conversation_state, subscriptions, outbox)
+                            conversation_state, subscriptions, outbox,
+                            on_answer=AnswerRecorder(metrics, unanswered))
     if settings.notify_api_token:
         app[NOTIFY].token = settings.notify_api_token
         app[NOTIFY].queue = notifier.notice
     worker.start()
+    await unanswered.purge_unanswered()   # once now, so a failing database shows at start-up
+    app[PURGE_TASK] = asyncio.create_task(purge_forever(unanswered), name="purge-unanswered")
     if settings.digest_weekday is not None or settings.reminder_weekday is not None:
         digests = Digests(notifier)
         app[SCHEDULE_TASK] = asyncio.create_task(run_schedule(
@@ -216,7 +245,8 @@ async def _start(app: web.Application) -> None:
             Schedule(settings.reminder_weekday, settings.reminder_hour),
             lambda: datetime.now(UTC)), name="digests-and-reminders")
     app[SYNC_TASK] = asyncio.create_task(
-        sync_forever(syncer, settings.sync_interval_seconds, notifier.publish),
+        sync_forever(syncer, settings.sync_interval_seconds, notifier.publish,
+                     lambda result: metrics.observe_sync(result.seconds)),
         name="portfolio-sync")
     if not settings.authenticates:
         log.warning("MicrosoftAppId is not set: accepting unauthenticated requests on "
@@ -224,7 +254,7 @@ async def _start(app: web.Application) -> None:
 
 
 async def _stop(app: web.Application) -> None:
-    for key in (SYNC_TASK, SCHEDULE_TASK):
+    for key in (SYNC_TASK, SCHEDULE_TASK, PURGE_TASK):
         task = app.get(key)
         if task is not None:
             task.cancel()
@@ -247,6 +277,9 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app[METRICS] = BotMetrics()
+    app[TENANTS] = TenantGate(settings.allowed_tenant_ids)
+    app.router.add_get("/metrics", metrics_endpoint)
     app[NOTIFY] = NotifyRoute()
     app.router.add_post("/api/notify", app[NOTIFY].handle)
     app.on_startup.append(_start)

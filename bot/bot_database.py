@@ -8,6 +8,8 @@ must survive a restart and be shared by every replica:
 - `status_update_audit`: who posted or undid which status update, and where;
 - `conversation_reference`, `outbox`, `channel_thread`: proactive notifications, see `bot.outbox`.
 - `subscription`: what each conversation subscribes to, see `bot.subscriptions`.
+- `unanswered_question`: questions answered with NotFound/NotUnderstood (text, language,
+  time; never who asked or where), kept 90 days, see `bot.unanswered`.
 
 `open_bot_database(url)` creates missing tables (idempotent, and safe when two processes start
 at once). Every timestamp is a timezone-aware UTC datetime on both dialects: PostgreSQL stores
@@ -187,6 +189,18 @@ subscription = Table(
     Column("created_by", Text, nullable=True),
     Index("uq_subscription_target", "conversation_id", "target_kind", "target_id", unique=True),
     Index("ix_subscription_target", "target_kind", "target_id"),
+)
+
+# Questions the bot could not answer (see `bot.unanswered`): deliberately no user or
+# conversation id, only what was asked, in which language, and when.
+unanswered_question = Table(
+    "unanswered_question",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("text", Text, nullable=False),
+    Column("language", Text, nullable=False),
+    Column("asked_at", UtcDateTime, nullable=False),
+    Index("ix_unanswered_question_asked_at", "asked_at"),
 )
 
 _AUDIT_FIELDS = frozenset(column.name for column in status_update_audit.columns) - {"id"}

@@ -1,4 +1,4 @@
-"""The `portfoliobot` command line: demo-db, sync, ask and eval (serve and chat come with the host).
+"""The `portfoliobot` command line: demo-db, sync, ask, eval, outbox, unanswered (serve, chat).
 
 Every command turns a known failure into one line on stderr and exit status 2; nothing prints
 a traceback unless `--debug` asks for it.
@@ -51,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     outbox_commands = outbox.add_subparsers(dest="outbox_command")
     retry = outbox_commands.add_parser("retry", help="requeue a dead outbox row")
     retry.add_argument("id", type=int, help="the row's id")
+    unanswered = commands.add_parser(
+        "unanswered", help="the most frequent questions the bot could not answer")
+    unanswered.add_argument("--days", type=int, default=90,
+                            help="look this many days back (default 90)")
+    unanswered.add_argument("--top", type=int, default=20, help="questions to list (default 20)")
     evaluation = commands.add_parser("eval", help="run the evaluation set on the demo portfolio")
     evaluation.add_argument("--verbose", action="store_true", help="show every answer")
     evaluation.add_argument("--url", help="portfolio database with the demo data (default: a "
@@ -101,6 +106,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         return await _eval(settings, args.url, args.verbose)
     if args.command == "outbox":
         return await _outbox(settings, args)
+    if args.command == "unanswered":
+        return await _unanswered(settings, args.days, args.top)
     raise AssertionError(args.command)
 
 
@@ -259,3 +266,22 @@ async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     finally:
         await database.close()
+
+
+async def _unanswered(settings: Settings, days: int, top: int) -> int:
+    from bot.bot_database import open_bot_database
+    from bot.unanswered import UnansweredStore
+
+    database = await open_bot_database(settings.bot_database_url)
+    try:
+        questions = await UnansweredStore(database).frequent(days, top)
+    finally:
+        await database.close()
+    if not questions:
+        print(f"no unanswered questions in the last {days} days")
+        return 0
+    print(f"most frequent unanswered questions in the last {days} days:")
+    for question in questions:
+        text = " ".join(question.text.split())
+        print(f"{question.count:>6}  [{question.language}] {text}")
+    return 0

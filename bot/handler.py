@@ -9,7 +9,7 @@ edits, typing, installation events) is accepted quietly.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botbuilder.core import BotState, TurnContext
@@ -40,6 +40,10 @@ from knowledge.text import tokens
 from knowledge.understanding import MAX_QUESTION_CHARACTERS, understand
 
 log = logging.getLogger("portfoliobot.turn")
+QUESTION_KEY = "portfoliobot.question"   # turn_state: the message text, without the @mention
+# Called after every answer is sent, with the answer and the question it answers (None for a
+# button); see `bot.unanswered.AnswerRecorder`. A failure is logged, the reply stands.
+AnswerCallback = Callable[[Answer, str | None], Awaitable[None]]
 FORM_PHRASES = frozenset({("statusskjema",), ("status", "form"), ("statusskjemaet",),
                           ("skjema",), ("form",)})
 
@@ -82,8 +86,10 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
                  desk: StatusDesk | None = None,
                  conversation_state: BotState | None = None,
                  subscriptions: SubscriptionStore | None = None,
-                 outbox: OutboxStore | None = None) -> None:
+                 outbox: OutboxStore | None = None, *,
+                 on_answer: AnswerCallback | None = None) -> None:
         super().__init__()
+        self.on_answer = on_answer
         self.answerer = answerer
         self.snapshot = snapshot
         self.desk = desk
@@ -151,6 +157,7 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
         text = strip_bot_mention(activity.text, activity.entities,
                                  getattr(activity.recipient, "id", None),
                                  getattr(activity.recipient, "name", None))
+        turn_context.turn_state[QUESTION_KEY] = text or None
         if not text and activity.value is not None:
             await self._on_card_submit(turn_context, activity.value)
             return
@@ -244,6 +251,11 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
     async def _reply(self, turn_context: TurnContext, answer: Answer) -> None:
         log.debug("answer %s", type(answer).__name__)
         await turn_context.send_activity(reply_activity(answer))
+        if self.on_answer is not None:
+            try:
+                await self.on_answer(answer, turn_context.turn_state.get(QUESTION_KEY))
+            except Exception:
+                log.exception("recording the %s answer failed", type(answer).__name__)
 
     async def _welcome_if_bot_added(self, members: list[ChannelAccount] | None,
                                     turn_context: TurnContext) -> None:

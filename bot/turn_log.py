@@ -1,4 +1,8 @@
-"""One log line per turn: activity type, scope, outcome and duration. Never the message text."""
+"""One log line per turn: activity type, scope, outcome and duration. Never the message text.
+
+Given a `BotMetrics`, each turn is also counted (`portfoliobot_turns_total`) and timed
+(`portfoliobot_turn_seconds`).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,15 @@ from collections.abc import Awaitable, Callable
 
 from botbuilder.core import Middleware, TurnContext
 
+from bot.metrics import BotMetrics
+
 log = logging.getLogger("portfoliobot.turn")
 
 
 class TurnLog(Middleware):  # type: ignore[misc]
+    def __init__(self, metrics: BotMetrics | None = None) -> None:
+        self.metrics = metrics
+
     async def on_turn(self, context: TurnContext,
                       logic: Callable[[], Awaitable[None]]) -> None:
         started = time.perf_counter()
@@ -24,5 +33,8 @@ class TurnLog(Middleware):  # type: ignore[misc]
         finally:
             activity = context.activity
             scope = getattr(activity.conversation, "conversation_type", None) or "personal"
+            seconds = time.perf_counter() - started
             log.info("turn type=%s scope=%s outcome=%s duration_ms=%.1f", activity.type, scope,
-                     outcome, (time.perf_counter() - started) * 1000)
+                     outcome, seconds * 1000)
+            if self.metrics is not None:
+                self.metrics.observe_turn(activity.type, outcome, seconds)
