@@ -76,6 +76,7 @@ class Resolution:
     mention: str
     unknown_names: tuple[str, ...] = ()   # capitalised words that match nothing: a name?
     unknown_words: tuple[str, ...] = ()   # every content word that matches nothing
+    spans: tuple[tuple[int, ...], ...] = ()   # question token positions of each matched word
 
     def best(self, kind: EntityKind) -> NameMatch | None:
         found = self.matches.get(kind)
@@ -297,9 +298,9 @@ class _Turn:
             " ".join(q.shown[i] for i in span) for span in spans
             if span and not any(i in q.cues or i in q.filter_positions for i in span)
         )
-        self._spans = spans
         if not words:
-            return Resolution({}, mention, tuple(unknown_names), tuple(unknown_words))
+            return Resolution({}, mention, tuple(unknown_names), tuple(unknown_words),
+                              tuple(spans))
         found = self.s.names.search(words, weights=weights, limit=40)
         by_kind: dict[EntityKind, list[NameMatch]] = {}
         for match in found:
@@ -307,11 +308,12 @@ class _Turn:
                     and match.query_coverage >= ACCEPT_QUERY_COVERAGE
                     and any(weights[p] >= 1.0 for p in match.matched_positions)):
                 by_kind.setdefault(match.kind, []).append(match)
-        return Resolution(by_kind, mention, tuple(unknown_names), tuple(unknown_words))
+        return Resolution(by_kind, mention, tuple(unknown_names), tuple(unknown_words),
+                          tuple(spans))
 
     def _used_positions(self, resolution: Resolution) -> frozenset[int]:
         """Token positions that the best name used up: its words are not cue words."""
-        spans = getattr(self, "_spans", [])
+        spans = resolution.spans
         for kind in KIND_ORDER:
             best = resolution.best(kind)
             if best is not None and best.name_coverage >= 0.99:
