@@ -8,8 +8,12 @@ the CloudAdapter's `process_activity`, as `CloudAdapter.process` would.
 
 `GET /metrics` serves Prometheus metrics (`bot.metrics`), unauthenticated like the probes:
 counts and timings only, never message text, users or conversations. Start-up also purges
-unanswered questions older than 90 days and keeps a task that does so daily
-(`bot.unanswered`).
+unanswered questions older than 90 days (`bot.unanswered`).
+
+Several replicas may share one PostgreSQL bot database (`bot.leader`): each syncs its own
+snapshot, but only the sync leader queues the changes a sync finds, runs the digest and
+reminder schedule and the daily purge; every sync pass lets a follower take over from a
+leader that is gone. `/readyz` and the `portfoliobot_sync_leader` metric say which one leads.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from bot.bot_database import BotDatabase, open_bot_database
 from bot.delivery import DeliveryWorker
 from bot.digest import Digests, Schedule, run_schedule
 from bot.handler import PortfolioBot
+from bot.leader import SyncLeader
 from bot.metrics import CONTENT_TYPE, BotMetrics
 from bot.notifier import Notifier
 from bot.notify_api import NotifyRoute
@@ -66,11 +71,10 @@ ADAPTER = web.AppKey("adapter", AdapterBundle)
 SYNC_TASK = web.AppKey("sync_task", asyncio.Task[None])
 BOT_DATABASE = web.AppKey("bot_database", BotDatabase)
 WORKER = web.AppKey("delivery_worker", DeliveryWorker)
-SCHEDULE_TASK = web.AppKey("schedule_task", asyncio.Task[None])
 NOTIFY = web.AppKey("notify", NotifyRoute)
 METRICS = web.AppKey("metrics", BotMetrics)
 TENANTS = web.AppKey("tenants", TenantGate)
-PURGE_TASK = web.AppKey("purge_task", asyncio.Task[None])
+LEADER = web.AppKey("sync_leader", SyncLeader)
 
 
 def problem(status: int, reason: str) -> web.Response:
@@ -168,6 +172,7 @@ async def readyz(request: web.Request) -> web.Response:
         "snapshot_age_seconds": syncer.age_seconds(),
         "projects": len(snapshot.projects) if snapshot else 0,
         "last_sync_error": syncer.last_error,
+        "sync_leader": LEADER in request.app and request.app[LEADER].is_leader,
     }
     return web.json_response(body, status=200 if snapshot is not None else 503)
 
@@ -180,21 +185,29 @@ async def metrics_endpoint(request: web.Request) -> web.Response:
 
 async def sync_forever(syncer: Syncer, interval: float,
                        publish: Callable[[list[PortfolioEvent]], Awaitable[int]] | None = None,
-                       on_result: Callable[[SyncResult], None] | None = None) -> None:
+                       on_result: Callable[[SyncResult], None] | None = None,
+                       leads: Callable[[], Awaitable[bool]] | None = None) -> None:
     """Sync now and then every `interval` seconds; a failure retries sooner, never stops it.
     The changes a sync finds go to `publish` (subscribers' notifications); every successful
-    pass goes to `on_result` (the sync duration metric)."""
+    pass goes to `on_result` (the sync duration metric). With `leads` (`SyncLeader.try_lead`,
+    asked on every pass) only the sync leader publishes; the others just keep their
+    snapshot fresh. A follower holds on to its last pass's changes: if it takes over on the
+    next pass, it publishes them too, in case the old leader died before it did (the dedupe
+    keys make a change the old leader did queue a no-op)."""
+    held: list[PortfolioEvent] = []
     while True:
         try:
+            leading = leads is None or await leads()
             result = await syncer.sync()
             if on_result is not None:
                 on_result(result)
-            if publish is not None and result.events:
+            events, held = ([*held, *result.events], []) if leading else ([], result.events)
+            if publish is not None and events:
                 try:
-                    await publish(result.events)
+                    await publish(events)
                 except Exception:
                     sync_log.exception("%d change(s) found, but their notifications could not "
-                                       "be queued", len(result.events))
+                                       "be queued", len(events))
             delay = interval
         except SyncError:
             delay = min(interval, SYNC_RETRY_SECONDS)
@@ -225,7 +238,9 @@ async def _start(app: web.Application) -> None:
     outbox = OutboxStore(bot_database)
     worker = DeliveryWorker(outbox, bundle.adapter, settings.app_id, RateLimiter())
     app[WORKER] = worker
-    metrics.bind(syncer, outbox, worker)
+    leader = SyncLeader(bot_database.engine)
+    app[LEADER] = leader
+    metrics.bind(syncer, outbox, worker, leader)
     unanswered = UnansweredStore(bot_database)
     notifier = Notifier(bot_database, subscriptions, outbox, lambda: syncer.snapshot, worker)
     app[BOT] = PortfolioBot(answerer, lambda: syncer.snapshot,
@@ -237,16 +252,16 @@ async def _start(app: web.Application) -> None:
         app[NOTIFY].queue = notifier.notice
     worker.start()
     await unanswered.purge_unanswered()   # once now, so a failing database shows at start-up
-    app[PURGE_TASK] = asyncio.create_task(purge_forever(unanswered), name="purge-unanswered")
+    leader.duty("purge-unanswered", lambda: purge_forever(unanswered))
     if settings.digest_weekday is not None or settings.reminder_weekday is not None:
         digests = Digests(notifier)
-        app[SCHEDULE_TASK] = asyncio.create_task(run_schedule(
+        leader.duty("digests-and-reminders", lambda: run_schedule(
             digests, Schedule(settings.digest_weekday, settings.digest_hour),
             Schedule(settings.reminder_weekday, settings.reminder_hour),
-            lambda: datetime.now(UTC)), name="digests-and-reminders")
+            lambda: datetime.now(UTC)))
     app[SYNC_TASK] = asyncio.create_task(
         sync_forever(syncer, settings.sync_interval_seconds, notifier.publish,
-                     lambda result: metrics.observe_sync(result.seconds)),
+                     lambda result: metrics.observe_sync(result.seconds), leader.try_lead),
         name="portfolio-sync")
     if not settings.authenticates:
         log.warning("MicrosoftAppId is not set: accepting unauthenticated requests on "
@@ -254,12 +269,13 @@ async def _start(app: web.Application) -> None:
 
 
 async def _stop(app: web.Application) -> None:
-    for key in (SYNC_TASK, SCHEDULE_TASK, PURGE_TASK):
-        task = app.get(key)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    task = app.get(SYNC_TASK)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    if LEADER in app:
+        await app[LEADER].close()   # stops its duties; another replica takes over now
     if WORKER in app:
         await app[WORKER].stop()
     if ADAPTER in app:

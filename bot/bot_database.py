@@ -11,8 +11,11 @@ must survive a restart and be shared by every replica:
 - `unanswered_question`: questions answered with NotFound/NotUnderstood (text, language,
   time; never who asked or where), kept 90 days, see `bot.unanswered`.
 
-`open_bot_database(url)` creates missing tables (idempotent, and safe when two processes start
-at once). Every timestamp is a timezone-aware UTC datetime on both dialects: PostgreSQL stores
+`open_bot_database(url)` upgrades the schema to the newest migration (`bot.migrations`; safe
+when several replicas start at once, and a database made before migrations is adopted).
+A change to a table here needs a new revision in `bot/migrations/versions`.
+
+Every timestamp is a timezone-aware UTC datetime on both dialects: PostgreSQL stores
 TIMESTAMPTZ, SQLite fixed-width ISO text (so it sorts and compares like the instant it names).
 """
 
@@ -40,10 +43,10 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.types import DateTime, TypeDecorator, TypeEngine
 
+from bot.migrations import Upgrade, upgrade_to_head
 from knowledge.database import create_engine, describe
 
 log = logging.getLogger("portfoliobot.bot_database")
@@ -220,25 +223,9 @@ class BotDatabase:
     def dialect_name(self) -> str:
         return self.engine.dialect.name
 
-    async def create_tables(self) -> None:
-        """Create the missing tables; a concurrent creator (another replica) is survived."""
-        try:
-            await self._create_all()
-        except DBAPIError as error:
-            # Two processes both saw a table missing and both created it: PostgreSQL reports
-            # a duplicate table (or a unique violation on pg_type), SQLite "already exists".
-            # The other one won; looking again finds its tables.
-            log.info("bot database: tables created concurrently (%s); checking again", error.orig)
-            await self._create_all()
-
-    async def _create_all(self) -> None:
-        async with self.engine.connect() as connection:
-            if self.dialect_name == "sqlite":
-                # The sqlite3 driver runs DDL outside any transaction, one table at a time;
-                # an immediate transaction makes the check-and-create atomic (others wait).
-                await connection.exec_driver_sql("BEGIN IMMEDIATE")
-            await connection.run_sync(metadata.create_all)
-            await connection.commit()
+    async def upgrade(self) -> Upgrade:
+        """Upgrade the schema to the newest revision (see `bot.migrations`)."""
+        return await upgrade_to_head(self.engine)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -322,10 +309,10 @@ class BotDatabase:
 
 
 async def open_bot_database(url: str, *, clock: Clock = utc_now, **engine_options: Any) -> BotDatabase:
-    """Open the bot database at `url` (plain URLs work) and create its missing tables."""
+    """Open the bot database at `url` (plain URLs work) and upgrade its schema to the newest."""
     database = BotDatabase(create_engine(url, **engine_options), clock=clock)
     try:
-        await database.create_tables()
+        await database.upgrade()
     except BaseException:
         await database.close()
         raise

@@ -1,4 +1,7 @@
-"""The `portfoliobot` command line: demo-db, sync, ask, eval, outbox, unanswered (serve, chat).
+"""The `portfoliobot` command line: serve, chat, ask, sync, migrate and the operators' tools.
+
+The commands: demo-db, serve, chat, sync, ask, eval, outbox, unanswered, migrate and
+teams-package.
 
 Every command turns a known failure into one line on stderr and exit status 2; nothing prints
 a traceback unless `--debug` asks for it.
@@ -56,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     unanswered.add_argument("--days", type=int, default=90,
                             help="look this many days back (default 90)")
     unanswered.add_argument("--top", type=int, default=20, help="questions to list (default 20)")
+    migrate = commands.add_parser(
+        "migrate", help="upgrade the bot database (BOT_DATABASE_URL) to this release's schema")
+    migrate.add_argument("--sql", action="store_true", help="print the SQL that creates the "
+                         "schema on an empty database of that kind instead; connect to nothing")
     evaluation = commands.add_parser("eval", help="run the evaluation set on the demo portfolio")
     evaluation.add_argument("--verbose", action="store_true", help="show every answer")
     evaluation.add_argument("--url", help="portfolio database with the demo data (default: a "
@@ -108,6 +115,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         return await _outbox(settings, args)
     if args.command == "unanswered":
         return await _unanswered(settings, args.days, args.top)
+    if args.command == "migrate":
+        return await _migrate(settings, args.sql)
     raise AssertionError(args.command)
 
 
@@ -284,4 +293,30 @@ async def _unanswered(settings: Settings, days: int, top: int) -> int:
     for question in questions:
         text = " ".join(question.text.split())
         print(f"{question.count:>6}  [{question.language}] {text}")
+    return 0
+
+
+async def _migrate(settings: Settings, sql: bool) -> int:
+    from bot.migrations import MigrationError, upgrade_sql, upgrade_to_head
+    from knowledge.database import create_engine
+
+    if sql:
+        upgrade_sql(settings.bot_database_url, sys.stdout)
+        return 0
+    engine = create_engine(settings.bot_database_url)
+    try:
+        upgrade = await upgrade_to_head(engine)
+    except MigrationError as error:
+        print(f"portfoliobot: {error}", file=sys.stderr)
+        return 2
+    finally:
+        await engine.dispose()
+    where = f"bot database {_safe(settings.bot_database_url)}"
+    if upgrade.adopted:
+        print(f"{where}: made before migrations, adopted; now at revision {upgrade.after} (head)")
+    elif upgrade.changed:
+        print(f"{where}: upgraded from {upgrade.before or 'an empty database'} to revision "
+              f"{upgrade.after} (head)")
+    else:
+        print(f"{where}: already at revision {upgrade.after} (head), nothing to do")
     return 0

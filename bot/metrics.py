@@ -15,7 +15,8 @@ that raises is logged and left out of that scrape; the rest of the page is still
 - `portfoliobot_sync_seconds` (the last successful sync's duration) and
   `portfoliobot_snapshot_age_seconds` (absent before the first sync);
 - `portfoliobot_outbox_depth{status}` from `OutboxStore.counts()`, queried at scrape time;
-- `portfoliobot_notifications_{delivered,retried,dead}_total` from the `DeliveryWorker`.
+- `portfoliobot_notifications_{delivered,retried,dead}_total` from the `DeliveryWorker`;
+- `portfoliobot_sync_leader`: 1 while this replica is the sync leader (`bot.leader`), else 0.
 
 No label ever carries message text, a user or a conversation.
 """
@@ -258,6 +259,11 @@ class _Worker(Protocol):
     dead: int
 
 
+class _Leader(Protocol):
+    @property
+    def is_leader(self) -> bool: ...
+
+
 class BotMetrics:
     """The bot's metrics (see the module docstring). Sources are bound once they exist."""
 
@@ -280,6 +286,7 @@ class BotMetrics:
         self._syncer: _Syncer | None = None
         self._outbox: _Outbox | None = None
         self._worker: _Worker | None = None
+        self._leader: _Leader | None = None
         r.collected("portfoliobot_snapshot_age_seconds", "Seconds since the last successful "
                     "portfolio sync.", self._snapshot_age)
         r.collected("portfoliobot_outbox_depth", "Notification outbox rows by status (failed: "
@@ -289,13 +296,16 @@ class BotMetrics:
                                 ("dead", "Notifications given up on.")):
             r.collected(f"portfoliobot_notifications_{what}_total", help_text,
                         self._worker_counter(what), kind="counter")
+        r.collected("portfoliobot_sync_leader", "1 while this replica is the sync leader "
+                    "(publishes changes, runs the schedules), else 0.", self._sync_leader)
 
     def bind(self, syncer: _Syncer | None = None, outbox: _Outbox | None = None,
-             worker: _Worker | None = None) -> None:
+             worker: _Worker | None = None, leader: _Leader | None = None) -> None:
         """Use these sources for the scrape-time metrics (None keeps the current one)."""
         self._syncer = syncer or self._syncer
         self._outbox = outbox or self._outbox
         self._worker = worker or self._worker
+        self._leader = leader or self._leader
 
     def observe_turn(self, activity_type: str | None, outcome: str, seconds: float) -> None:
         kind = activity_type if activity_type in ACTIVITY_TYPES else "other"
@@ -320,6 +330,9 @@ class BotMetrics:
             return []
         return [({"status": status}, number)
                 for status, number in (await self._outbox.counts()).items()]
+
+    def _sync_leader(self) -> list[Sample]:
+        return [] if self._leader is None else [({}, 1.0 if self._leader.is_leader else 0.0)]
 
     def _worker_counter(self, what: str) -> Callable[[], list[Sample]]:
         def collect() -> list[Sample]:

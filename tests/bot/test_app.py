@@ -96,6 +96,7 @@ async def test_health_and_readiness(bot_url: str) -> None:
             body = await response.json()
             assert response.status == 200
             assert body["ready"] is True and body["projects"] == 18
+            assert body["sync_leader"] is True, "a bot alone on its database leads"
 
 
 async def test_readyz_is_503_when_the_portfolio_cannot_be_read(tmp_path: Path) -> None:
