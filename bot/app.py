@@ -4,7 +4,9 @@
 starts the sync loop as a kept background task; clean-up cancels it and closes every
 resource. The messages endpoint only checks that the request is a well-formed activity
 (415/413/400 otherwise, never 500 for the client's mistake), parses it once and hands it to
-the CloudAdapter's `process_activity`, as `CloudAdapter.process` would.
+the CloudAdapter's `process_activity`, as `CloudAdapter.process` would. With an app id it
+first checks the token (`bot.inbound_auth`): 401 for a missing or bad one, 503 when the
+signing keys cannot be fetched (the token could not be judged; the channel retries).
 
 `GET /metrics` serves Prometheus metrics (`bot.metrics`), unauthenticated like the probes:
 counts and timings only, never message text, users or conversations. Start-up also purges
@@ -29,6 +31,7 @@ from typing import Any
 from aiohttp import web
 from botbuilder.core import PrivateConversationState, serializer_helper
 from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticateRequestResult
 
 from bot.activity_reader import read_activity_model
 from bot.adapter import AdapterBundle, create_adapter
@@ -36,6 +39,7 @@ from bot.bot_database import BotDatabase, open_bot_database
 from bot.delivery import DeliveryWorker
 from bot.digest import Digests, Schedule, run_schedule
 from bot.handler import PortfolioBot
+from bot.inbound_auth import InboundAuthError, KeySourceUnavailable
 from bot.leader import SyncLeader
 from bot.metrics import CONTENT_TYPE, BotMetrics
 from bot.notifier import Notifier
@@ -58,6 +62,7 @@ from knowledge.sync import Syncer, SyncResult
 
 log = logging.getLogger("portfoliobot.http")
 sync_log = logging.getLogger("portfoliobot.sync")
+auth_log = logging.getLogger("portfoliobot.auth")
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_JSON_DEPTH = 32
@@ -131,6 +136,32 @@ def read_activity(body: Any) -> Activity | str:
     return activity
 
 
+def unauthorized() -> web.Response:
+    response = problem(401, "the request carries no valid Bot Framework token")
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+async def authenticate(request: web.Request,
+                       activity: Activity) -> AuthenticateRequestResult | str | web.Response:
+    """With an app id, the checked token (`bot.inbound_auth`), else 401 or 503; without one,
+    the raw header for botbuilder (which then admits the request anonymously)."""
+    header = request.headers.get("Authorization", "")
+    inbound = request.app[ADAPTER].inbound
+    if inbound is None:
+        return header
+    try:
+        return await inbound.authenticate(header, activity)
+    except InboundAuthError as error:
+        auth_log.info("401 for %s: %s", request.remote, error.reason)
+        return unauthorized()
+    except KeySourceUnavailable as error:
+        auth_log.warning("503: the token cannot be checked, no signing keys: %s", error)
+        response = problem(503, "the Bot Framework signing keys cannot be fetched right now")
+        response.headers["Retry-After"] = "10"
+        return response
+
+
 async def messages(request: web.Request) -> web.StreamResponse:
     """POST /api/messages: check the request is an activity, then hand it to the adapter."""
     if request.content_type != "application/json":
@@ -144,16 +175,18 @@ async def messages(request: web.Request) -> web.StreamResponse:
     activity = read_activity(body)
     if isinstance(activity, str):
         return problem(400, activity)
+    authenticated = await authenticate(request, activity)
+    if isinstance(authenticated, web.Response):
+        return authenticated
     if not request.app[TENANTS].admits(body):
         request.app[METRICS].foreign_tenant.inc()
         return web.Response(status=202)   # accepted, deliberately unanswered
     # What CloudAdapter.process does, minus a second parse of the body we already checked.
     adapter, bot = request.app[ADAPTER].adapter, request.app[BOT]
     try:
-        invoke_response = await adapter.process_activity(
-            request.headers.get("Authorization", ""), activity, bot.on_turn)
+        invoke_response = await adapter.process_activity(authenticated, activity, bot.on_turn)
     except PermissionError:
-        return problem(401, "the request carries no valid Bot Framework token")
+        return unauthorized()
     if invoke_response is not None:
         return web.json_response(serializer_helper(invoke_response.body),
                                  status=invoke_response.status)

@@ -33,7 +33,9 @@ What this module does instead, keeping botbuilder's public API (`send_activity`,
   `bot.outbound_transport.OutboundTransport`: one `aiohttp.ClientSession` for the whole bot,
   created lazily in the running loop, closed by `close()`.
 - The Authorization header comes from the same msrest credentials (none in emulator mode, no
-  app id), signed in a worker thread so a token fetch never blocks the loop.
+  app id), signed in a worker thread so a token fetch never blocks the loop. With an app id
+  and a password the credentials are `bot.outbound_token`'s: the token is fetched with
+  aiohttp from the configured login authority (ToChannelFromBotLoginUrl), not by MSAL.
 - Every request is retried on 412/429/502/503/504, connection errors and timeouts, per
   `bot.retry_policy`: Retry-After honoured when it fits the budget, else jittered exponential
   backoff; a per-attempt timeout; a deadline per send and a budget per inbound turn shared by
@@ -79,6 +81,12 @@ from msrest.universal_http import ClientRequest
 from msrest.universal_http.async_abc import AsyncClientResponse
 from multidict import CIMultiDict
 
+from bot.cloud_endpoints import CloudEndpoints
+from bot.outbound_token import (
+    ClientCredentialsAppCredentials,
+    ClientCredentialsFactory,
+    OutboundTokenError,
+)
 from bot.outbound_transport import OutboundAnswer, OutboundDeliveryError, OutboundTransport
 from bot.reply_serializer import use_reply_serializer
 from bot.retry_policy import RetryPolicy
@@ -125,11 +133,15 @@ async def authorization_header(credentials: Any, within: float) -> str | None:
     """The Authorization header msrest `credentials` would sign a request with, or None.
 
     No app id (emulator mode, `MicrosoftAppCredentials.empty()`) means no header and no
-    thread hop; otherwise `signed_session()` (MSAL, maybe a token request) runs in a worker
-    thread so it never blocks the event loop.
+    thread hop; client-credentials tokens (`bot.outbound_token`) are awaited; otherwise
+    `signed_session()` (MSAL, maybe a token request) runs in a worker thread so it never
+    blocks the event loop.
     """
     if credentials is None:
         return None
+    if isinstance(credentials, ClientCredentialsAppCredentials):
+        token = await asyncio.wait_for(credentials.token_source.get(), within)
+        return f"Bearer {token}"
     if isinstance(credentials, AppCredentials):
         app_id = credentials.microsoft_app_id
         if not app_id or app_id == AuthenticationConstants.ANONYMOUS_SKILL_APP_ID:
@@ -181,6 +193,9 @@ class _ConnectorSender(AsyncHTTPSender[ClientRequest, AsyncClientResponse]):
         except TimeoutError as error:
             raise OutboundDeliveryError(http_request.method, http_request.url, 0, wait, None,
                                         f"no access token within {wait:.1f} s", error) from error
+        except OutboundTokenError as error:
+            raise OutboundDeliveryError(http_request.method, http_request.url, 0, 0.0, None,
+                                        f"no access token: {error}", error) from error
         if authorization:
             headers["Authorization"] = authorization
         answer = await self._transport.send(http_request.method, http_request.url, headers,
@@ -352,15 +367,19 @@ class OutboundCloudAdapter(CloudAdapter):  # type: ignore[misc]
 
 
 def create_adapter(*, app_id: str = "", app_password: str = "", app_type: str = "MultiTenant",
-                   tenant_id: str = "",
+                   tenant_id: str = "", endpoints: CloudEndpoints | None = None,
                    authentication: BotFrameworkAuthentication | None = None,
                    policy: RetryPolicy | None = None) -> OutboundCloudAdapter:
     """A CloudAdapter whose replies are retried and share one connection pool.
 
     Give either the Azure Bot's credentials (`app_id` empty = emulator mode, no
-    authentication either way) or a ready `authentication`. `policy` defaults to
-    `RetryPolicy()`. Call `await adapter.close()` on shutdown.
+    authentication either way) or a ready `authentication`. With an app id, `endpoints`
+    (default: the public Azure cloud) say where outbound tokens come from and for which
+    scope; MultiTenant and SingleTenant get them from `bot.outbound_token`, UserAssignedMSI
+    from botbuilder's managed identity credentials. `policy` defaults to `RetryPolicy()`.
+    Call `await adapter.close()` on shutdown.
     """
+    transport = OutboundTransport(policy)
     if authentication is None:
         kinds = {kind.lower(): kind for kind in APP_TYPES}
         if app_type.lower() not in kinds:
@@ -376,7 +395,27 @@ def create_adapter(*, app_id: str = "", app_password: str = "", app_type: str = 
         configuration = SimpleNamespace(APP_ID=app_id, APP_PASSWORD=app_password,
                                         APP_TYPE=kind,
                                         APP_TENANTID=tenant_id)
-        authentication = ConfigurationBotFrameworkAuthentication(configuration)
-    elif app_id or app_password or tenant_id:
-        raise ValueError("give either authentication or app_id/app_password/tenant_id, not both")
-    return OutboundCloudAdapter(authentication, OutboundTransport(policy))
+        credentials_factory = None
+        if app_id:
+            cloud = endpoints or CloudEndpoints()
+            login_url = cloud.login_url_for(tenant_id if kind != "MultiTenant" else "")
+            # Any of these makes botbuilder use exactly these endpoints (its parameterized
+            # authentication) instead of its public-cloud constants.
+            configuration.TO_CHANNEL_FROM_BOT_LOGIN_URL = login_url
+            configuration.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = cloud.oauth_scope
+            configuration.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = cloud.channel_token_issuer
+            configuration.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = \
+                cloud.channel_openid_metadata_url
+            configuration.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = \
+                cloud.emulator_openid_metadata_url
+            configuration.OAUTH_URL = cloud.oauth_url
+            configuration.CALLER_ID = cloud.caller_id
+            if kind != "UserAssignedMSI":
+                credentials_factory = ClientCredentialsFactory(
+                    app_id, app_password, login_url, session=transport.session)
+        authentication = ConfigurationBotFrameworkAuthentication(
+            configuration, credentials_factory=credentials_factory)
+    elif app_id or app_password or tenant_id or endpoints:
+        raise ValueError("give either authentication or app_id/app_password/tenant_id/"
+                         "endpoints, not both")
+    return OutboundCloudAdapter(authentication, transport)

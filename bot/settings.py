@@ -1,8 +1,9 @@
 """Settings read once from the environment into one frozen object; a wrong value fails at start.
 
 Bot Framework's own names (`MicrosoftAppId`, `MicrosoftAppPassword`, `MicrosoftAppType`,
-`MicrosoftAppTenantId`) are kept as they are, so an Azure Bot's configuration can be pasted
-in unchanged. Every problem is reported as one `SettingsError` line naming the variable.
+`MicrosoftAppTenantId`, and the endpoint settings of `bot.cloud_endpoints` such as
+`ToBotFromChannelOpenIdMetadataUrl`) are kept as they are, so an Azure Bot's configuration can
+be pasted in unchanged. Every problem is reported as one `SettingsError` line naming the variable.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.cloud_endpoints import CloudEndpoints
 from knowledge.database import async_url, sqlite_url
 from knowledge.errors import DatabaseUrlError
 
@@ -41,6 +43,7 @@ class Settings:
     app_password: str = field(default="", repr=False)
     app_type: str = "MultiTenant"
     app_tenant_id: str = ""
+    endpoints: CloudEndpoints = field(default_factory=CloudEndpoints)  # Bot Framework's, public cloud
     notify_api_token: str = field(default="", repr=False)
     allowed_tenant_ids: tuple[str, ...] = ()  # empty = every tenant
     digest_weekday: int | None = None        # 0 = Monday; None = no weekly digest
@@ -79,6 +82,7 @@ class Settings:
             app_password=env.get("MicrosoftAppPassword", ""),
             app_type=get("MicrosoftAppType") or "MultiTenant",
             app_tenant_id=get("MicrosoftAppTenantId"),
+            endpoints=CloudEndpoints.from_environment(env),
             notify_api_token=get("NOTIFY_API_TOKEN"),
             allowed_tenant_ids=_tenants(get("ALLOWED_TENANT_IDS")),
             digest_weekday=_weekday("DIGEST_WEEKDAY", get("DIGEST_WEEKDAY")),
@@ -108,6 +112,9 @@ class Settings:
                                 "(or unset, which turns /api/notify off)")
         if self.app_tenant_id and not _GUID.match(self.app_tenant_id):
             raise SettingsError("MicrosoftAppTenantId must be a tenant id (a GUID)")
+        endpoint_problem = self.endpoints.problem()
+        if endpoint_problem is not None:
+            raise SettingsError(endpoint_problem)
 
 
 def _port(value: str) -> int:

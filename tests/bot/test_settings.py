@@ -41,6 +41,13 @@ def test_defaults_are_the_embedded_setup(tmp_path: Path) -> None:
     ({"DIGEST_WEEKDAY": "someday"}, "DIGEST_WEEKDAY"),
     ({"ALLOWED_TENANT_IDS": f"{TENANT}, contoso"}, "ALLOWED_TENANT_IDS"),
     ({"REMINDER_HOUR": "25"}, "REMINDER_HOUR"),
+    ({"ToBotFromChannelOpenIdMetadataUrl": "http://login.botframework.com/v1/.well-known/x"},
+     "ToBotFromChannelOpenIdMetadataUrl"),
+    ({"ToBotFromEmulatorOpenIdMetadataUrl": "login.microsoftonline.com"},
+     "ToBotFromEmulatorOpenIdMetadataUrl"),
+    ({"ToChannelFromBotLoginUrl": "ftp://login.microsoftonline.com/x"}, "ToChannelFromBotLoginUrl"),
+    ({"ToChannelFromBotOAuthScope": "http://api.botframework.com"}, "ToChannelFromBotOAuthScope"),
+    ({"OAuthUrl": "http://[::1"}, "OAuthUrl"),
 ])
 def test_wrong_values_fail_with_one_line_naming_the_variable(
         environment: dict[str, str], names: str) -> None:
@@ -57,3 +64,22 @@ def test_single_tenant_and_secrets_stay_out_of_repr() -> None:
         "NOTIFY_API_TOKEN": "another-secret-token"})
     assert settings.authenticates
     assert "very-secret" not in repr(settings) and "another-secret" not in repr(settings)
+
+
+def test_bot_framework_endpoints_default_to_the_public_cloud_and_can_be_set() -> None:
+    endpoints = Settings.from_environment({}).endpoints
+    assert endpoints.channel_openid_metadata_url == \
+        "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    assert endpoints.emulator_openid_metadata_url == \
+        "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"
+    assert endpoints.channel_token_issuer == "https://api.botframework.com"
+    assert endpoints.oauth_scope == endpoints.oauth_url == "https://api.botframework.com"
+    assert endpoints.login_url_for("") == "https://login.microsoftonline.com/botframework.com"
+    assert endpoints.login_url_for(TENANT) == f"https://login.microsoftonline.com/{TENANT}"
+    local = Settings.from_environment({
+        "ToBotFromChannelOpenIdMetadataUrl": "http://127.0.0.1:8081/v1/.well-known/openid",
+        "ToChannelFromBotLoginUrl": " http://localhost:8081/botframework.com ",
+        "ToBotFromChannelTokenIssuer": "https://api.botframework.us"}).endpoints
+    assert local.channel_openid_metadata_url == "http://127.0.0.1:8081/v1/.well-known/openid"
+    assert local.login_url_for(TENANT) == "http://localhost:8081/botframework.com"
+    assert local.caller_id == "urn:botframework:azureusgov"
