@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from bot.chat import add_chat_command, run_chat
 from bot.settings import Settings, SettingsError
+from bot.teams_package import add_teams_package_command, run_teams_package
 from knowledge.answering import Answerer
 from knowledge.demo_database import demo_portfolio, load_portfolio
 from knowledge.errors import KnowledgeError
@@ -47,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer a question (or each line of standard input)")
     ask.add_argument("question", nargs="*", help="the question; none reads standard input")
     add_chat_command(commands)
+    add_teams_package_command(commands)
     outbox = commands.add_parser("outbox", help="show the notification outbox: counts and rows")
     outbox.add_argument("--status", choices=("queued", "failed", "sending", "delivered", "dead"),
                         help="list only rows in this state (failed: queued for a retry)")
@@ -109,6 +111,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         return await _ask(settings, " ".join(args.question))
     if args.command == "chat":
         return await run_chat(args)
+    if args.command == "teams-package":
+        return run_teams_package(args, settings)
     if args.command == "eval":
         return await _eval(settings, args.url, args.verbose)
     if args.command == "outbox":
