@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.chat import add_chat_command, run_chat
+from bot.log_format import TEXT_FORMAT, use_log_format
 from bot.settings import Settings, SettingsError
 from bot.teams_package import add_teams_package_command, run_teams_package
 from knowledge.answering import Answerer
@@ -75,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+                        format=TEXT_FORMAT, stream=sys.stderr)
     if not args.debug and args.command in ("sync", "ask", "eval"):
         # These one-shot commands report a failed sync (one line) and skipped rows themselves;
         # the sync log would repeat both on stderr. (`serve` and `chat` keep it.)
@@ -133,6 +134,7 @@ async def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     from bot.app import create_app
 
     logging.getLogger("portfoliobot").setLevel(logging.INFO)
+    use_log_format(settings.log_format)
     settings = dataclasses.replace(settings, host=host or settings.host,
                                    port=port or settings.port)
     runner = web.AppRunner(create_app(settings), access_log=None)

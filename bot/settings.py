@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.cloud_endpoints import CloudEndpoints
+from bot.log_format import LOG_FORMATS
 from knowledge.database import async_url, sqlite_url
 from knowledge.errors import DatabaseUrlError
 
@@ -50,6 +51,7 @@ class Settings:
     digest_hour: int = 8                     # Europe/Oslo
     reminder_weekday: int | None = None      # None = no reminders to leads
     reminder_hour: int = 9
+    log_format: str = "text"                 # LOG_FORMAT: text or json (one object per line)
 
     @property
     def authenticates(self) -> bool:
@@ -89,6 +91,7 @@ class Settings:
             digest_hour=_hour("DIGEST_HOUR", get("DIGEST_HOUR"), 8),
             reminder_weekday=_weekday("REMINDER_WEEKDAY", get("REMINDER_WEEKDAY")),
             reminder_hour=_hour("REMINDER_HOUR", get("REMINDER_HOUR"), 9),
+            log_format=_log_format(get("LOG_FORMAT")),
         )
         settings.check()
         return settings
@@ -161,6 +164,14 @@ def _hour(name: str, value: str, default: int) -> int:
     if not value.isdigit() or not 0 <= int(value) <= 23:
         raise SettingsError(f"{name} must be an hour from 0 to 23 (Oslo time), not {value!r}")
     return int(value)
+
+
+def _log_format(value: str) -> str:
+    if not value:
+        return "text"
+    if value.lower() not in LOG_FORMATS:
+        raise SettingsError(f"LOG_FORMAT must be text or json, not {value!r}")
+    return value.lower()
 
 
 def _tenants(value: str) -> tuple[str, ...]:

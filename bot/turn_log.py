@@ -34,7 +34,10 @@ class TurnLog(Middleware):  # type: ignore[misc]
             activity = context.activity
             scope = getattr(activity.conversation, "conversation_type", None) or "personal"
             seconds = time.perf_counter() - started
+            duration_ms = round(seconds * 1000, 1)
             log.info("turn type=%s scope=%s outcome=%s duration_ms=%.1f", activity.type, scope,
-                     outcome, seconds * 1000)
+                     outcome, duration_ms, extra={"turn": {
+                         "type": activity.type, "scope": scope, "outcome": outcome,
+                         "duration_ms": duration_ms}})
             if self.metrics is not None:
                 self.metrics.observe_turn(activity.type, outcome, seconds)
