@@ -18,8 +18,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
 from msrest.exceptions import ClientRequestError
 from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
 
 from bot.retry_policy import RetryPolicy, next_delay, parse_retry_after
 
@@ -74,6 +76,18 @@ class OutboundTransport:
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        self._proxies: dict[str, tuple[URL, aiohttp.BasicAuth | None] | None] = {}
+
+    def _proxy_for(self, url: str) -> tuple[URL, aiohttp.BasicAuth | None] | None:
+        """The proxy HTTP(S)_PROXY/NO_PROXY give for `url`'s origin, like requests honoured."""
+        target = URL(url)
+        origin = f"{target.scheme}://{target.host}:{target.port}"
+        if origin not in self._proxies:
+            try:
+                self._proxies[origin] = get_env_proxy_for_url(target)
+            except LookupError:
+                self._proxies[origin] = None
+        return self._proxies[origin]
 
     @property
     def closed(self) -> bool:
@@ -88,9 +102,10 @@ class OutboundTransport:
             connector = aiohttp.TCPConnector(limit=self._connection_limit,
                                              keepalive_timeout=self._keepalive_timeout,
                                              ttl_dns_cache=300)
+            # trust_env=False: aiohttp would look the proxy and ~/.netrc up in a worker thread
+            # on every request; `_proxy_for` reads the proxy variables once per origin instead.
             self._session = aiohttp.ClientSession(
-                connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
-                trust_env=True)  # honours HTTPS_PROXY like requests did
+                connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trust_env=False)
             self._loop = loop
         elif self._loop is not loop:
             raise RuntimeError("the outbound transport belongs to another event loop")
@@ -141,6 +156,7 @@ class OutboundTransport:
         loop = asyncio.get_running_loop()
         start = loop.time()
         end = self.send_deadline() if end is None else end
+        proxy, auth = self._proxy_for(url) or (None, None)
         attempt = 0
         while True:
             attempt += 1
@@ -151,7 +167,7 @@ class OutboundTransport:
             failure: BaseException | None = None
             try:
                 async with session.request(method, url, headers=dict(headers), data=body,
-                                           allow_redirects=False,
+                                           allow_redirects=False, proxy=proxy, proxy_auth=auth,
                                            timeout=aiohttp.ClientTimeout(total=timeout)) as reply:
                     content = await reply.read()
             except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as error:

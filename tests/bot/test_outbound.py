@@ -457,6 +457,37 @@ async def test_transport_session_is_created_lazily_and_closed() -> None:
     assert session.closed and transport.closed
 
 
+async def test_proxy_from_the_environment_is_used_and_no_proxy_respected(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP(S)_PROXY is honoured (read once per origin, not per request); NO_PROXY bypasses it."""
+    seen: list[str] = []
+
+    async def as_proxy(request: web.Request) -> web.Response:
+        seen.append(str(request.url))
+        return web.json_response({"id": "1"}, status=200)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", as_proxy)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = next(a[1] for a in runner.addresses if isinstance(a, tuple))
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("NO_PROXY", "bypassed.example")
+    transport = OutboundTransport(FAST)
+    try:
+        # connector.example does not resolve: only the proxy can have answered.
+        answer = await transport.send("POST", "http://connector.example/v3/conversations/c/"
+                                      "activities", {"Content-Type": "application/json"}, b"{}")
+        assert answer.status_code == 200
+        assert seen == ["http://connector.example/v3/conversations/c/activities"]
+        assert transport._proxy_for("http://bypassed.example/v3") is None
+    finally:
+        await transport.close()
+        await runner.cleanup()
+
+
 def test_create_adapter_checks_its_arguments() -> None:
     with pytest.raises(ValueError, match="app_type"):
         create_adapter(app_type="Nope")
