@@ -47,6 +47,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -393,42 +394,50 @@ async def wait_ready(base: str) -> float:
     raise RuntimeError(f"{base}/readyz did not answer 200 within {READY_TIMEOUT_SECONDS:g} s")
 
 
-async def bench(seconds: float, concurrency: int, max_requests: int,
-                targets: tuple[str, ...]) -> dict[str, Any]:
-    from bot.local_connector import LocalConnector
+@contextlib.asynccontextmanager
+async def demo_folder(prefix: str) -> AsyncIterator[tuple[Path, Path, str]]:
+    """A temporary folder, its empty data folder and a SQLite file with the demo portfolio."""
     from knowledge.database import sqlite_url
     from knowledge.demo_database import demo_portfolio, load_portfolio
 
-    quiet_logging()
-    replies = Replies()
-    measurements: list[Measurement] = []
-    with tempfile.TemporaryDirectory(prefix="bot-bench-") as temp:
+    with tempfile.TemporaryDirectory(prefix=prefix) as temp:
         folder = Path(temp)
         data_dir = folder / "data"
         data_dir.mkdir()
         database_url = sqlite_url(folder / "portfolio.db")
         await load_portfolio(database_url, demo_portfolio())
-        async with LocalConnector(on_activity=replies.on_activity) as connector:
-            for target in targets:
-                process, port = await start_target(target, data_dir, database_url,
-                                                   folder / f"{target}.log")
-                try:
-                    base = f"http://{HOST}:{port}"
-                    ready_after = await wait_ready(base)
-                    print(f"{target}: ready after {ready_after:.2f} s, measuring "
-                          f"{seconds:g} s with {concurrency} conversations", file=sys.stderr)
-                    result = await run_load(target, f"{base}/api/messages", connector.url,
-                                            replies, seconds=seconds, concurrency=concurrency,
-                                            max_requests=max_requests)
-                finally:
-                    await stop_target(process)
-                    connector.clear()
-                measurements.append(result)
-                log_text = server_log(folder / f"{target}.log").strip()
-                if log_text:
-                    lines = log_text.splitlines()
-                    print(f"{target}: {len(lines)} log line(s) from the server, last: "
-                          f"{lines[-1][:200]}", file=sys.stderr)
+        yield folder, data_dir, database_url
+
+
+async def bench(seconds: float, concurrency: int, max_requests: int,
+                targets: tuple[str, ...]) -> dict[str, Any]:
+    from bot.local_connector import LocalConnector
+
+    quiet_logging()
+    replies = Replies()
+    measurements: list[Measurement] = []
+    async with (demo_folder("bot-bench-") as (folder, data_dir, database_url),
+                LocalConnector(on_activity=replies.on_activity) as connector):
+        for target in targets:
+            process, port = await start_target(target, data_dir, database_url,
+                                               folder / f"{target}.log")
+            try:
+                base = f"http://{HOST}:{port}"
+                ready_after = await wait_ready(base)
+                print(f"{target}: ready after {ready_after:.2f} s, measuring "
+                      f"{seconds:g} s with {concurrency} conversations", file=sys.stderr)
+                result = await run_load(target, f"{base}/api/messages", connector.url,
+                                        replies, seconds=seconds, concurrency=concurrency,
+                                        max_requests=max_requests)
+            finally:
+                await stop_target(process)
+                connector.clear()
+            measurements.append(result)
+            log_text = server_log(folder / f"{target}.log").strip()
+            if log_text:
+                lines = log_text.splitlines()
+                print(f"{target}: {len(lines)} log line(s) from the server, last: "
+                      f"{lines[-1][:200]}", file=sys.stderr)
     by_target = {m.target: m for m in measurements}
     ratio: dict[str, float | None] = {}
     if "portfoliobot" in by_target and "echo" in by_target:

@@ -33,7 +33,6 @@ import json
 import os
 import platform
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,6 +48,7 @@ from bench.bot_bench import (
     RESULTS,
     Measurement,
     Replies,
+    demo_folder,
     one_round_trip,
     percentile,
     quiet_logging,
@@ -238,37 +238,30 @@ async def find_rate(target: Target, args: argparse.Namespace, log: list[dict[str
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     from bot.local_connector import LocalConnector
-    from knowledge.database import sqlite_url
-    from knowledge.demo_database import demo_portfolio, load_portfolio
 
     quiet_logging()
     replies = Replies()
     trials: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="load-bench-") as temp:
-        folder = Path(temp)
-        data_dir = folder / "data"
-        data_dir.mkdir()
-        database_url = sqlite_url(folder / "portfolio.db")
-        await load_portfolio(database_url, demo_portfolio())
-        async with LocalConnector(on_activity=replies.on_activity) as connector:
-            process, port = await start_target("portfoliobot", data_dir, database_url,
-                                               folder / "portfoliobot.log")
-            try:
-                base = f"http://{HOST}:{port}"
-                await wait_ready(base)
-                target = Target(f"{base}/api/messages", connector.url, replies, process.pid)
-                print(f"{args.mode}: bot pid {process.pid} ready", file=sys.stderr)
-                if args.mode == "find":
-                    final = await find_rate(target, args, trials)
-                else:
-                    final = await hold_rate(target.url, connector.url, replies, rate=args.rate,
-                                            seconds=args.seconds,
-                                            conversations=args.conversations, pid=process.pid,
-                                            rss_every=args.rss_every)
-                    trials.append(final.summary(args.p99_ms))
-                connector.clear()
-            finally:
-                await stop_target(process)
+    async with (demo_folder("load-bench-") as (folder, data_dir, database_url),
+                LocalConnector(on_activity=replies.on_activity) as connector):
+        process, port = await start_target("portfoliobot", data_dir, database_url,
+                                           folder / "portfoliobot.log")
+        try:
+            base = f"http://{HOST}:{port}"
+            await wait_ready(base)
+            target = Target(f"{base}/api/messages", connector.url, replies, process.pid)
+            print(f"{args.mode}: bot pid {process.pid} ready", file=sys.stderr)
+            if args.mode == "find":
+                final = await find_rate(target, args, trials)
+            else:
+                final = await hold_rate(target.url, connector.url, replies, rate=args.rate,
+                                        seconds=args.seconds,
+                                        conversations=args.conversations, pid=process.pid,
+                                        rss_every=args.rss_every)
+                trials.append(final.summary(args.p99_ms))
+            connector.clear()
+        finally:
+            await stop_target(process)
     result = final.summary(args.p99_ms)
     if args.mode == "soak":
         growth = result.get("rss_mb", {}).get("growth")
