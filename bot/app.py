@@ -39,6 +39,7 @@ from bot.bot_database import BotDatabase, open_bot_database
 from bot.delivery import DeliveryWorker
 from bot.digest import Digests, Schedule, run_schedule
 from bot.handler import PortfolioBot
+from bot.heap import HeapFreezer
 from bot.inbound_auth import InboundAuthError, KeySourceUnavailable
 from bot.leader import SyncLeader
 from bot.metrics import CONTENT_TYPE, BotMetrics
@@ -292,9 +293,16 @@ async def _start(app: web.Application) -> None:
             digests, Schedule(settings.digest_weekday, settings.digest_hour),
             Schedule(settings.reminder_weekday, settings.reminder_hour),
             lambda: datetime.now(UTC)))
+    freezer = HeapFreezer() if settings.freeze_heap else None
+
+    def after_sync(result: SyncResult) -> None:
+        metrics.observe_sync(result.seconds)
+        if freezer is not None:
+            freezer.after_sync(result)
+
     app[SYNC_TASK] = asyncio.create_task(
         sync_forever(syncer, settings.sync_interval_seconds, notifier.publish,
-                     lambda result: metrics.observe_sync(result.seconds), leader.try_lead),
+                     after_sync, leader.try_lead),
         name="portfolio-sync")
     if not settings.authenticates:
         log.warning("MicrosoftAppId is not set: accepting unauthenticated requests on "

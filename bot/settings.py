@@ -52,6 +52,7 @@ class Settings:
     reminder_weekday: int | None = None      # None = no reminders to leads
     reminder_hour: int = 9
     log_format: str = "text"                 # LOG_FORMAT: text or json (one object per line)
+    freeze_heap: bool = True                 # GC_FREEZE: see bot.heap
 
     @property
     def authenticates(self) -> bool:
@@ -92,6 +93,7 @@ class Settings:
             reminder_weekday=_weekday("REMINDER_WEEKDAY", get("REMINDER_WEEKDAY")),
             reminder_hour=_hour("REMINDER_HOUR", get("REMINDER_HOUR"), 9),
             log_format=_log_format(get("LOG_FORMAT")),
+            freeze_heap=_switch("GC_FREEZE", get("GC_FREEZE"), True),
         )
         settings.check()
         return settings
@@ -164,6 +166,16 @@ def _hour(name: str, value: str, default: int) -> int:
     if not value.isdigit() or not 0 <= int(value) <= 23:
         raise SettingsError(f"{name} must be an hour from 0 to 23 (Oslo time), not {value!r}")
     return int(value)
+
+
+def _switch(name: str, value: str, default: bool) -> bool:
+    if not value:
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be 1 or 0 (on or off), not {value!r}")
 
 
 def _log_format(value: str) -> str:
