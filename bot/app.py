@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -67,6 +68,7 @@ auth_log = logging.getLogger("portfoliobot.auth")
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_JSON_DEPTH = 32
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SYNC_RETRY_SECONDS = 10.0
 DIALOG_STATE_TTL = timedelta(hours=24)   # a half-finished dialog older than this is forgotten
 
@@ -116,6 +118,11 @@ def activity_problem(body: Any) -> str | None:
     for key in ("text", "id", "locale", "channelId"):
         if key in body and body[key] is not None and not isinstance(body[key], str):
             return f"the activity's {key} must be a string"
+    # These go into the reply's URL: a control character there could only be an attack.
+    for name, value in (("serviceUrl", service_url), ("conversation.id", conversation["id"]),
+                        ("id", body.get("id"))):
+        if isinstance(value, str) and _CONTROL.search(value):
+            return f"the activity's {name} contains control characters"
     for key in ("from", "recipient"):
         if key in body and body[key] is not None and not isinstance(body[key], dict):
             return f"the activity's {key} must be an object"

@@ -5,8 +5,9 @@
     {"project": "RP-001" | "all", "title": "…", "text": "…"}
 
 → 202 {"queued": N}. 401 for a missing or wrong token (compared in constant time), 400 with
-a reason for a bad body, 404 for an unknown project, 415 for a body that is not JSON. The
-endpoint answers 404 as if it did not exist when no token is configured.
+a reason for a bad body (NUL characters and unpaired surrogates included), 404 for an unknown
+project, 415 for a body that is not JSON. The endpoint answers 404 as if it did not exist
+when no token is configured.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
+
+from knowledge.text import storable
 
 MAX_TITLE = 200
 MAX_TEXT = 4000
@@ -49,6 +52,8 @@ def read_notice(body: object) -> Notice | str:
         return "'title' must be a non-empty string"
     if not isinstance(text, str) or not text.strip():
         return "'text' must be a non-empty string"
+    if any(storable(value) != value for value in (project, title, text)):
+        return "'project', 'title' and 'text' must not contain NUL or unpaired surrogates"
     if len(title) > MAX_TITLE or len(text) > MAX_TEXT:
         return f"'title' may have at most {MAX_TITLE} characters and 'text' {MAX_TEXT}"
     unknown = set(body) - {"project", "title", "text"}

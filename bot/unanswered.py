@@ -24,7 +24,7 @@ from sqlalchemy import delete, select
 from bot.bot_database import BotDatabase, unanswered_question
 from bot.metrics import UNANSWERED_ANSWERS, BotMetrics
 from knowledge.answers import Answer
-from knowledge.text import fold
+from knowledge.text import fold, storable
 
 log = logging.getLogger("portfoliobot.unanswered")
 
@@ -52,8 +52,9 @@ class UnansweredStore:
         self.database = database
 
     async def record(self, text: str, language: str) -> bool:
-        """Store one unanswered question; False (nothing stored) for blank text."""
-        text = text.strip()[:MAX_TEXT_CHARACTERS]
+        """Store one unanswered question verbatim (NUL and unpaired surrogates, which no
+        database holds, as U+FFFD); False (nothing stored) for blank text."""
+        text = storable(text.strip()[:MAX_TEXT_CHARACTERS])
         if not text:
             return False
         async with self.database.engine.begin() as connection:

@@ -80,6 +80,15 @@ def display_words(text: str) -> tuple[str, ...]:
     return tuple(_DISPLAY_TOKEN.findall(text))
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """`text` as every database text column can hold it: NUL and unpaired surrogates, which
+    PostgreSQL and UTF-8 refuse, become U+FFFD; everything else is kept verbatim."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
 def split_list(value: str | None, separator: str = ";") -> tuple[str, ...]:
     """A `;`-separated text column as trimmed, non-empty parts."""
     if not value:
