@@ -155,6 +155,19 @@ def reply_activity(answer: Answer) -> Activity:
     )
 
 
+def with_note(activity: Activity, note: str) -> Activity:
+    """`activity` (a reply built here) with `note` added below its text and its card."""
+    activity.text = f"{activity.text}\n\n{note}" if activity.text else note
+    for attachment in activity.attachments or []:
+        card = attachment.content
+        if attachment.content_type == CARD_CONTENT_TYPE and isinstance(card, dict):
+            card["body"] = [*card.get("body", []), {
+                "type": "TextBlock", "text": inert(note), "wrap": True, "isSubtle": True,
+                "color": "Warning"}]
+            card["fallbackText"] = activity.text
+    return activity
+
+
 def _examples(builder: CardBuilder, language: Language) -> CardBuilder:
     for question in example_questions(language):
         builder.ask_button(question, question)

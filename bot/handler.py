@@ -3,7 +3,10 @@
 Personal chats, group chats and channels (where the bot is @mentioned) all arrive here. A
 message is answered; a card button (a clarification's candidate) answers for the chosen
 entity; the bot being added to a conversation gets a welcome card; everything else (reactions,
-edits, typing, installation events) is accepted quietly.
+edits, typing, installation events) is accepted quietly. While the portfolio database cannot
+be read, answers come from the last snapshot with a note saying how old it is
+(`bot.data_age`); while the bot's own database is away, questions are still answered (the
+conversation reference is stored on a later turn).
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from bot.cards import (
     CardPresenter,
     reply_activity,
     status_form,
+    with_note,
 )
+from bot.data_age import DataAge
 from bot.mentions import strip_bot_mention
 from bot.outbox import OutboxStore
 from bot.status_desk import POST_MARKER, DialogPoster, Sender, StatusDesk
@@ -87,8 +92,11 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
                  conversation_state: BotState | None = None,
                  subscriptions: SubscriptionStore | None = None,
                  outbox: OutboxStore | None = None, *,
-                 on_answer: AnswerCallback | None = None) -> None:
+                 on_answer: AnswerCallback | None = None,
+                 data_age: DataAge | None = None) -> None:
         super().__init__()
+        # Staleness is read from the syncer the desk writes through, unless given.
+        self.data_age = data_age or (DataAge(desk.syncer) if desk is not None else None)
         self.on_answer = on_answer
         self.answerer = answerer
         self.snapshot = snapshot
@@ -116,14 +124,20 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
         if self.outbox is None or not getattr(activity.conversation, "id", None):
             return
         key = (conversation_key(activity), activity.service_url or "")
-        if _bot_removed(activity):
-            self._known_references.discard(key)
-            await self.outbox.remove_reference(key[0])
+        try:
+            if _bot_removed(activity):
+                self._known_references.discard(key)
+                await self.outbox.remove_reference(key[0])
+                return
+            if key in self._known_references:
+                return
+            scope = getattr(activity.conversation, "conversation_type", None) or "personal"
+            await self.outbox.save_reference(TurnContext.get_conversation_reference(activity),
+                                             scope)
+        except Exception:   # the bot database is away: answer anyway, store it next turn
+            log.warning("could not update the conversation reference of %s; trying again on "
+                        "its next turn", key[0], exc_info=True)
             return
-        if key in self._known_references:
-            return
-        scope = getattr(activity.conversation, "conversation_type", None) or "personal"
-        await self.outbox.save_reference(TurnContext.get_conversation_reference(activity), scope)
         self._known_references.add(key)
 
     async def _dialog_turn(self, turn_context: TurnContext, text: str) -> bool:
@@ -250,7 +264,9 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def _reply(self, turn_context: TurnContext, answer: Answer) -> None:
         log.debug("answer %s", type(answer).__name__)
-        await turn_context.send_activity(reply_activity(answer))
+        reply = reply_activity(answer)
+        note = self.data_age.note(answer.language) if self.data_age is not None else None
+        await turn_context.send_activity(with_note(reply, note) if note else reply)
         if self.on_answer is not None:
             try:
                 await self.on_answer(answer, turn_context.turn_state.get(QUESTION_KEY))

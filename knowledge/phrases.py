@@ -140,6 +140,25 @@ TEXT: dict[str, dict[Language, str]] = {
         EN: "Sorry, something went wrong while I was answering. Please try again in a moment; "
             "the conversation carries on as before.",
     },
+    "database_unavailable": {
+        NB: "Beklager, jeg får ikke kontakt med databasen akkurat nå, så jeg fikk ikke gjort "
+            "dette ferdig. Prøv igjen om litt; samtalen fortsetter som før.",
+        EN: "Sorry, I cannot reach the database right now, so I could not finish this. "
+            "Please try again in a moment; the conversation carries on as before.",
+    },
+    "data_stale": {
+        NB: "Merk: Jeg får ikke lest porteføljedatabasen akkurat nå. Svaret bygger på data "
+            "som ble lest for {age} siden.",
+        EN: "Note: I cannot read the portfolio database right now. This answer is based on "
+            "data read {age} ago.",
+    },
+    "under_a_minute": {NB: "under ett minutt", EN: "less than a minute"},
+    "minutes": {NB: "{n} minutter", EN: "{n} minutes"},
+    "one_minute": {NB: "1 minutt", EN: "1 minute"},
+    "hours": {NB: "{n} timer", EN: "{n} hours"},
+    "one_hour": {NB: "1 time", EN: "1 hour"},
+    "days": {NB: "{n} dager", EN: "{n} days"},
+    "one_day_long": {NB: "1 dag", EN: "1 day"},
     "too_long": {
         NB: "Meldingen er for lang ({length} tegn). Skriv et kortere spørsmål (høyst {limit} tegn).",
         EN: "The message is too long ({length} characters). Please ask a shorter question "
@@ -324,6 +343,19 @@ def format_age(days: int, language: Language) -> str:
     if days == 1:
         return TEXT["one_day"][language]
     return say("days_ago", language, days=days)
+
+
+def format_duration(seconds: float, language: Language) -> str:
+    """A length of time in whole minutes, hours or days: `3 minutter`, `less than a minute`."""
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return TEXT["under_a_minute"][language]
+    for size, one, many in ((24 * 60, "one_day_long", "days"), (60, "one_hour", "hours"),
+                            (1, "one_minute", "minutes")):
+        if minutes >= size:
+            count = minutes // size
+            return TEXT[one][language] if count == 1 else say(many, language, n=count)
+    raise AssertionError("unreachable")   # pragma: no cover
 
 
 def join_words(words: list[str], language: Language) -> str:
