@@ -12,6 +12,14 @@
 
 A double click or a retried request carries the same activity id (or card submission id), so
 it is stored once. If the portfolio write fails, the claim is released so a retry can store it.
+
+If the process dies on the way (SIGKILL, a crash), the claim is left without its audit row.
+A resent activity that finds a claim no turn of this process is working on takes the work
+over: the writer checks atomically for the report the dead process may already have written
+since its claim (`StatusWriter.write(once_since=…)`) and writes it only if it is not there,
+so the update is stored once and confirmed. Its notifications are queued again on every
+resend that finds it stored (the outbox's dedupe keys make that a no-op when they were), so
+a crash between the write and the queueing loses none.
 """
 
 from __future__ import annotations
@@ -24,7 +32,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.bot_database import BotDatabase
+from sqlalchemy import select
+
+from bot.bot_database import BotDatabase, processed_activity
 from knowledge.answering import Answerer
 from knowledge.answers import (
     Answer,
@@ -43,7 +53,7 @@ from knowledge.answers import (
     StatusRefused,
     StatusWithdrawn,
 )
-from knowledge.events import PortfolioEvent
+from knowledge.events import EventKind, PortfolioEvent
 from knowledge.leads import STALE_AFTER_DAYS, led_projects, may_post, sender
 from knowledge.model import Health, Person, Project, StatusReport
 from knowledge.snapshot import Snapshot
@@ -87,6 +97,7 @@ class StatusDesk:
         self.writer = StatusWriter()
         self.clock = clock or (lambda: datetime.now(UTC))
         self.publish = publish
+        self._in_flight: set[str] = set()   # idempotency keys this process is posting now
 
     # ----------------------------------------------------------------- recognising
     @staticmethod
@@ -141,32 +152,77 @@ class StatusDesk:
                                  tuple(_person_view(p) for p in permission.leads))
         assert permission.person is not None and health is not None
         key = _idempotency_key(who, project.id, health, summary)
+        if key in self._in_flight:   # the same activity, again, while a turn posts it
+            return StatusInvalid(language, view, ("already_processing",), MAX_SUMMARY)
+        self._in_flight.add(key)
+        try:
+            return await self._post_once(key, project, view, permission.person, health,
+                                         summary, who, language)
+        finally:
+            self._in_flight.discard(key)
+
+    async def _post_once(self, key: str, project: Project, view: ProjectView, person: Person,
+                         health: Health, summary: str, who: Sender, language: Language) -> Answer:
+        claimed_at = self.clock()
         if not await self.bot_database.claim_once(key):
             previous = await self.bot_database.audit_for_activity(key)
             if previous is not None and previous.get("report_id") is not None:
-                report = _report_from_audit(previous, permission.person)
-                return StatusPosted(language, view, self._report_view(snapshot, report))
-            return StatusInvalid(language, view, ("already_processing",), MAX_SUMMARY)
+                report = _report_from_audit(previous, person)
+                await self._publish(self._report_events(report))   # in case a crash beat it
+                return StatusPosted(language, view, self._report_view(self._snapshot(), report))
+            # Claimed, but never finished: the turn that claimed it died with its process.
+            claimed_at = await self._claimed_at(key) or claimed_at
+            log.warning("status update %s: finishing an update whose first turn died", key)
         try:
-            report = await self.writer.write(self.syncer.engine, project.id,
-                                             permission.person.id, health, summary.strip(),
-                                             self.clock())
+            report = await self.writer.write(self.syncer.engine, project.id, person.id, health,
+                                             summary.strip(), self.clock(),
+                                             once_since=claimed_at)
         except Exception:
             await self.bot_database.release(key)
             raise
         await self.bot_database.record_audit(
             action="post", actor_aad_object_id=who.aad_object_id,
-            actor_person_id=permission.person.id, project_id=project.id, report_id=report.id,
+            actor_person_id=person.id, project_id=project.id, report_id=report.id,
             health=health.value, summary=report.summary, conversation_id=who.conversation_id,
             activity_id=key, created_at=report.reported_at)
-        events = await self.syncer.apply_report(report)
-        if self.publish is not None and events:
-            try:
-                await self.publish(events)
-            except Exception:   # the report is stored; a lost notice must not fail the turn
-                log.exception("status posted, but its notifications could not be queued")
+        # Events come from the snapshot change; a report the snapshot already holds (written
+        # by a process that died, read back by this one's sync) gets them made here.
+        events = await self.syncer.apply_report(report) or self._report_events(report)
+        await self._publish(events)
         log.info("status posted for project %s (report %s)", project.code, report.id)
         return StatusPosted(language, view, self._report_view(self._snapshot(), report))
+
+    async def _publish(self, events: list[PortfolioEvent]) -> None:
+        if self.publish is None or not events:
+            return
+        try:
+            await self.publish(events)
+        except Exception:   # the report is stored; a lost notice must not fail the turn
+            log.exception("status posted, but its notifications could not be queued")
+
+    async def _claimed_at(self, key: str) -> datetime | None:
+        """When `key` was claimed, or None if the claim is gone."""
+        async with self.bot_database.engine.connect() as connection:
+            moment = (await connection.execute(select(processed_activity.c.created_at).where(
+                processed_activity.c.key == key))).scalar_one_or_none()
+        return moment if isinstance(moment, datetime) else None
+
+    def _report_events(self, report: StatusReport) -> list[PortfolioEvent]:
+        """The events a sync would have found for `report` (a new report, and the change of
+        health from the report before it), as the notifier's dedupe keys know them."""
+        snapshot = self._snapshot()
+        project = snapshot.projects.get(report.project_id)
+        if project is None:
+            return []
+        earlier = [r for r in snapshot.reports.get(project.id, ())
+                   if r.id != report.id and (r.reported_at, r.id) < (report.reported_at, report.id)]
+        events = [PortfolioEvent(EventKind.STATUS_REPORTED, project.id, project.code,
+                                 project.name, None, report.health.value, report.id)]
+        if earlier and earlier[-1].health != report.health:
+            events.append(PortfolioEvent(EventKind.HEALTH_CHANGED, project.id, project.code,
+                                         project.name, earlier[-1].health.value,
+                                         report.health.value, report.id))
+        return events
 
     async def post_form(self, value: dict[str, Any], who: Sender) -> Answer:
         """The one-click form: project, health and summary arrive together."""

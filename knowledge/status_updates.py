@@ -18,8 +18,10 @@ answers with it at once; other processes see it on their next sync.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -28,15 +30,16 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from knowledge.answers import Language
-from knowledge.contract import TABLES, to_database
+from knowledge.contract import TABLES, ColumnKind, parse_timestamp, to_database
 from knowledge.errors import KnowledgeError
 from knowledge.model import Health, StatusReport
-from knowledge.text import fold
+from knowledge.text import fold, storable
 from knowledge.vocabulary import HEALTH_WORDS
 
 MAX_SUMMARY = 1000
 CHAT_SOURCE = "chat"
 WRITE_ATTEMPTS = 5
+WRITERS_LOCK = "SELECT pg_advisory_xact_lock(hashtext('portfoliobot.status_report.id'))"
 
 HEALTH_MISSING = "health_missing"
 SUMMARY_EMPTY = "summary_empty"
@@ -144,10 +147,19 @@ class StatusWriter:
     """Writes chat status reports into the portfolio database (table status_report)."""
 
     async def write(self, engine: AsyncEngine, project_id: int, author_person_id: int | None,
-                    health: Health, summary: str, reported_at: datetime) -> StatusReport:
+                    health: Health, summary: str, reported_at: datetime, *,
+                    once_since: datetime | None = None) -> StatusReport:
         """Insert one status_report row with source 'chat'; the report with its new id.
 
-        `summary` is stored trimmed, otherwise verbatim; `reported_at` must be timezone-aware
+        With `once_since`, a chat report with the same project, author, health and summary
+        reported since then (to the second) is returned instead of writing a second one:
+        the check and the insert are one atomic step (PostgreSQL: under the writers' advisory
+        lock; SQLite: an immediate transaction), so a writer that takes over an update whose
+        first writer died, or raced it, never stores it twice.
+
+        `summary` is stored trimmed, otherwise verbatim (but for NUL and unpaired surrogates,
+        which no database text column holds: they become U+FFFD, on SQLite as on
+        PostgreSQL); `reported_at` must be timezone-aware
         and is stored in UTC, to the second (as SQLite keeps it). Raises ValueError for
         invalid values and StatusWriteError when the database refuses (unknown project,
         unreachable server). On PostgreSQL the id is MAX(id) + 1 under a transaction-level
@@ -155,7 +167,7 @@ class StatusWriter:
         that does not take the lock).
         """
         health = Health(health)
-        trimmed = summary.strip()
+        trimmed = storable(summary).strip()
         problems = _summary_problems(trimmed)
         if problems:
             raise ValueError(f"invalid summary: {problems[0]}")
@@ -164,7 +176,12 @@ class StatusWriter:
         moment = reported_at.astimezone(UTC).replace(microsecond=0)
         for attempt in range(WRITE_ATTEMPTS):
             try:
-                async with engine.begin() as connection:
+                async with _write_transaction(engine) as connection:
+                    if once_since is not None:
+                        existing = await _existing(connection, project_id, author_person_id,
+                                                   health, trimmed, once_since)
+                        if existing is not None:
+                            return existing
                     report_id = await _insert(connection, project_id, author_person_id,
                                               health, trimmed, moment)
             except IntegrityError as error:
@@ -194,6 +211,45 @@ class StatusWriter:
         return bool(result.rowcount)
 
 
+@contextlib.asynccontextmanager
+async def _write_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """One write transaction: on PostgreSQL under the writers' advisory lock, on SQLite an
+    immediate one (the write lock taken up front), so what it reads stays true until it
+    commits."""
+    async with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            await connection.begin()
+            await connection.execute(text(WRITERS_LOCK))
+        try:
+            yield connection
+        except BaseException:
+            await connection.rollback()
+            raise
+        await connection.commit()
+
+
+async def _existing(connection: AsyncConnection, project_id: int, author_id: int | None,
+                    health: Health, summary: str, since: datetime) -> StatusReport | None:
+    """The first chat report like this one reported at or after `since` (to the second)."""
+    dialect = connection.dialect.name
+    author = "author_id IS NULL" if author_id is None else "author_id = :author_id"
+    row = (await connection.execute(text(
+        f"SELECT id, reported_at FROM status_report WHERE source = :source AND project_id = "
+        f":project_id AND {author} AND health = :health AND summary = :summary AND "
+        f"reported_at >= :since ORDER BY id LIMIT 1"), {
+            "source": CHAT_SOURCE, "project_id": project_id, "author_id": author_id,
+            "health": health.value, "summary": summary,
+            "since": to_database(since.replace(microsecond=0), ColumnKind.TIMESTAMP, dialect),
+        })).first()
+    if row is None:
+        return None
+    moment = parse_timestamp(row[1])
+    assert moment is not None
+    return StatusReport(int(row[0]), project_id, moment, author_id, health, summary, CHAT_SOURCE)
+
+
 async def _insert(connection: AsyncConnection, project_id: int, author_id: int | None,
                   health: Health, summary: str, moment: datetime) -> int:
     dialect = connection.dialect.name
@@ -206,9 +262,7 @@ async def _insert(connection: AsyncConnection, project_id: int, author_id: int |
         "project_id": project_id, "reported_at": moment, "author_id": author_id,
         "health": health.value, "summary": summary, "source": CHAT_SOURCE,
     }
-    if dialect == "postgresql":
-        await connection.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext('portfoliobot.status_report.id'))"))
+    if dialect == "postgresql":   # the writers' lock is held (`_write_transaction`)
         next_id = await connection.scalar(
             text("SELECT COALESCE(MAX(id), 0) + 1 FROM status_report"))
         values = {"id": int(next_id), **values}
