@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import platform
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -127,8 +129,14 @@ def read_rss_kb(pid: int) -> int | None:
 
 async def hold_rate(url: str, connector_url: str, replies: Replies, *, rate: float,
                     seconds: float, conversations: int, pid: int | None = None,
-                    rss_every: float = 5.0) -> Trial:
-    """Send questions at `rate`/s for `seconds` on a fixed schedule; wait for every answer."""
+                    rss_every: float = 5.0, forget: Callable[[], None] | None = None) -> Trial:
+    """Send questions at `rate`/s for `seconds` on a fixed schedule; wait for every answer.
+
+    The load itself must not be what stalls: `forget` (the connector stand-in's `clear`) is
+    called every second so this process does not hoard every reply it was sent, and its heap
+    is frozen for the trial so its own garbage collector does not walk the setup each pass
+    (its pauses would show as the bot's latency and as sender lag).
+    """
     from bot.teams_activities import TeamsScene
 
     trial = Trial(rate, seconds, Measurement("portfoliobot"))
@@ -139,6 +147,8 @@ async def hold_rate(url: str, connector_url: str, replies: Replies, *, rate: flo
     total = max(1, int(rate * seconds))
     pending: set[asyncio.Task[None]] = set()
     timeout = ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
+    gc.collect()
+    gc.freeze()
     async with ClientSession(connector=TCPConnector(limit=MAX_IN_FLIGHT),
                              timeout=timeout) as client:
         began = time.perf_counter()
@@ -151,6 +161,8 @@ async def hold_rate(url: str, connector_url: str, replies: Replies, *, rate: flo
                     await asyncio.sleep(delay)
                 else:
                     trial.max_lag_seconds = max(trial.max_lag_seconds, -delay)
+                if forget is not None and n % max(1, int(rate)) == 0:
+                    forget()
                 if len(pending) >= MAX_IN_FLIGHT:
                     trial.in_flight_refused += 1
                     continue
@@ -167,6 +179,7 @@ async def hold_rate(url: str, connector_url: str, replies: Replies, *, rate: flo
             for task in pending:
                 task.cancel()
             sampler.cancel()
+            gc.unfreeze()
         trial.measurement.seconds = time.perf_counter() - began
     return trial
 
@@ -194,6 +207,7 @@ class Target:
     connector_url: str
     replies: Replies
     pid: int
+    forget: Callable[[], None]
 
 
 async def find_rate(target: Target, args: argparse.Namespace, log: list[dict[str, Any]]) -> Trial:
@@ -201,7 +215,8 @@ async def find_rate(target: Target, args: argparse.Namespace, log: list[dict[str
     async def trial(rate: float, seconds: float) -> Trial:
         result = await hold_rate(target.url, target.connector_url, target.replies, rate=rate,
                                  seconds=seconds, conversations=args.conversations,
-                                 pid=target.pid, rss_every=args.rss_every)
+                                 pid=target.pid, rss_every=args.rss_every,
+                                 forget=target.forget)
         log.append(result.summary(args.p99_ms))
         print(f"  {rate:7.1f}/s for {seconds:g} s: p99 {result.p99_ms:7.1f} ms, errors "
               f"{result.measurement.errors}, lag {result.max_lag_seconds:.2f} s → "
@@ -249,7 +264,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         try:
             base = f"http://{HOST}:{port}"
             await wait_ready(base)
-            target = Target(f"{base}/api/messages", connector.url, replies, process.pid)
+            target = Target(f"{base}/api/messages", connector.url, replies, process.pid,
+                            connector.clear)
             print(f"{args.mode}: bot pid {process.pid} ready", file=sys.stderr)
             if args.mode == "find":
                 final = await find_rate(target, args, trials)
@@ -257,7 +273,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 final = await hold_rate(target.url, connector.url, replies, rate=args.rate,
                                         seconds=args.seconds,
                                         conversations=args.conversations, pid=process.pid,
-                                        rss_every=args.rss_every)
+                                        rss_every=args.rss_every, forget=connector.clear)
                 trials.append(final.summary(args.p99_ms))
             connector.clear()
         finally:
