@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat ask test lint eval bench postgres clean
+.PHONY: run chat ask test lint eval bench load soak kill postgres clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,17 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.knowledge_bench
 	$(BIN)/python -m bench.bot_bench
+
+## load / soak / kill: issue 7's load, memory and SIGKILL runs (minutes each; figures in the README)
+load: $(STAMP)
+	$(BIN)/python -m bench.load_bench find
+
+soak: $(STAMP)
+	$(BIN)/python -m bench.load_bench soak --rate $(or $(RATE),150)
+
+kill: $(STAMP) postgres
+	$(BIN)/python -m bench.kill_bench --rounds 20 --database sqlite
+	$(BIN)/python -m bench.kill_bench --rounds 20 --database postgres
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

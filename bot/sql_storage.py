@@ -200,7 +200,9 @@ def _encode(item: object) -> str:
     flat = Pickler().flatten(item)
     if isinstance(flat, dict):
         flat.pop("e_tag", None)  # the etag column is the truth
-    return json.dumps(flat, ensure_ascii=False, separators=(",", ":"))
+    # ASCII only: an unpaired surrogate or NUL a user typed stays a JSON escape, which every
+    # database text column holds (raw, PostgreSQL refuses both).
+    return json.dumps(flat, ensure_ascii=True, separators=(",", ":"))
 
 
 def _decode(document: str, etag: str) -> object:

@@ -294,3 +294,11 @@ async def test_a_waterfall_dialog_continues_after_a_restart(database_url: str) -
         "Hei Kari Nordmann! (spurt etter «hei»)"]
     # The dialog ended and that was saved too: the next turn starts it again.
     assert await _turn_in_a_fresh_process(database_url, "igjen") == ["Hva heter du?"]
+
+
+async def test_text_no_database_column_holds_raw_is_kept_exactly(storage: SqlStorage) -> None:
+    """A user's half-typed dialog answer may hold NUL or an unpaired surrogate."""
+    odd = "NUL\x00 surrogate \udc00 RTL \u202e æøå 🚀"
+    await storage.write({"dialog": {"answer": odd}})
+    read = await storage.read(["dialog"])
+    assert read["dialog"]["answer"] == odd
