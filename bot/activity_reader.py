@@ -2,7 +2,8 @@
 
 `Activity().deserialize(body)` spends about 0.4 ms per turn in msrest's generic machinery.
 `read_model` builds the same model tree straight from the attribute maps: plain JSON values as
-they are, ISO timestamps through msrest's own parser, unknown keys in `additional_properties`
+they are, ISO timestamps through `datetime.fromisoformat` (msrest's own parser for unusual
+forms), unknown keys in `additional_properties`
 as msrest puts them. Anything it does not handle exactly as msrest does (flattened keys, a
 value of another type than declared) makes it give up, and the caller uses msrest. A test
 compares both on real Teams payloads.
@@ -10,6 +11,9 @@ compares both on real Teams payloads.
 
 from __future__ import annotations
 
+import contextlib
+import re
+from datetime import datetime
 from typing import Any
 
 from botbuilder.schema import Activity
@@ -21,6 +25,8 @@ _MODELS: dict[str, type[Model]] = {
     if isinstance(value, type) and issubclass(value, Model)
 }
 _JSON_SCALARS = (str, int, float, bool)
+# The form channels send, with a zone; msrest reads other forms differently or not at all.
+_EXTENDED_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)\Z")
 
 
 class _NotPlain(Exception):
@@ -51,7 +57,7 @@ def _value(value: Any, data_type: str) -> Any:
     if data_type == "iso-8601":
         if not isinstance(value, str):
             raise _NotPlain(data_type)
-        return Deserializer.deserialize_iso(value)  # type: ignore[no-untyped-call]
+        return _timestamp(value)
     if data_type == "object":
         return _plain(value)
     if data_type.startswith("[") and data_type.endswith("]"):
@@ -62,6 +68,18 @@ def _value(value: Any, data_type: str) -> Any:
     if model is None or not isinstance(value, dict):
         raise _NotPlain(data_type)
     return _model(model, value)
+
+
+def _timestamp(value: str) -> datetime:
+    """An ISO 8601 timestamp as msrest reads it: `datetime.fromisoformat` for the usual forms
+    (a fifth of msrest's time; Teams' 7-digit fractions are cut to 6 the same way), msrest's own
+    parser for anything else."""
+    if _EXTENDED_ISO.match(value):
+        with contextlib.suppress(ValueError):
+            return datetime.fromisoformat(value)
+    parsed = Deserializer.deserialize_iso(value)  # type: ignore[no-untyped-call]
+    assert isinstance(parsed, datetime)
+    return parsed
 
 
 def _model(cls: type[Model], data: dict[str, Any]) -> Model:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from botbuilder.schema import Activity
+from msrest.exceptions import DeserializationError
 
 from bot.activity_reader import read_activity_model
 from bot.teams_activities import TeamsScene
@@ -57,11 +58,23 @@ def test_teams_payloads_read_as_msrest_reads_them(scope: str, kind: str) -> None
 @pytest.mark.parametrize("body", [
     {"type": "message", "text": 5},                          # msrest turns it into "5"
     {"type": "message", "timestamp": "2026-11-26T10:00:00.123+01:00", "from": {"id": "x"}},
+    {"type": "message", "timestamp": "2026-11-26T10:00:00.1234567Z",   # Teams: 7 digits
+     "localTimestamp": "2026-11-26T11:00:00.9999999+01:00"},
+    {"type": "message", "timestamp": "2026-11-26T10:00:00"},     # naive: msrest's own parser
     {"type": "message", "entities": [{"type": "mention", "text": None}], "value": [1, {"a": 2}]},
     {"type": "message", "channelData": {"tenant": {"id": "t"}}, "somethingNew": {"x": 1}},
 ])
 def test_odd_payloads_match_msrest_too(body: dict[str, Any]) -> None:
     assert same(read_activity_model(body), Activity().deserialize(body))
+
+
+@pytest.mark.parametrize("stamp", ["2026-11-26", "20261126T100000Z", "yesterday"])
+def test_timestamps_msrest_refuses_are_refused_too(stamp: str) -> None:
+    body = {"type": "message", "timestamp": stamp}
+    with pytest.raises(DeserializationError):
+        Activity().deserialize(body)
+    with pytest.raises(DeserializationError):
+        read_activity_model(body)
 
 
 @pytest.mark.parametrize("kind", list(BUILDERS))
