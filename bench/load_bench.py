@@ -7,7 +7,8 @@
 Unlike `bench.bot_bench` (closed loop: each conversation waits for its reply before the next
 question), this is an open loop: questions arrive at `--rate` per second on a fixed schedule,
 whether or not earlier ones were answered, spread over `--conversations` Teams personal
-conversations. A rate is *held* when every question got its HTTP answer and its reply at the
+conversations (each sent one unmeasured question first: a conversation's first message costs
+a one-off write). A rate is *held* when every question got its HTTP answer and its reply at the
 connector stand-in (zero errors), the reply latency's p99 is at most `--p99-ms` (100 ms), and
 the sender kept to the schedule (it never fell more than a second behind).
 
@@ -141,7 +142,7 @@ async def hold_rate(url: str, connector_url: str, replies: Replies, *, rate: flo
 
     trial = Trial(rate, seconds, Measurement("portfoliobot"))
     scenes = [TeamsScene(service_url=connector_url, scope="personal",
-                         conversation_id=f"a:load-{int(rate)}-{n:04d}")
+                         conversation_id=conversation_id(n))
               for n in range(conversations)]
     interval = 1.0 / rate
     total = max(1, int(rate * seconds))
@@ -182,6 +183,32 @@ async def hold_rate(url: str, connector_url: str, replies: Replies, *, rate: flo
             gc.unfreeze()
         trial.measurement.seconds = time.perf_counter() - began
     return trial
+
+
+def conversation_id(n: int) -> str:
+    """The n-th load conversation: the same ones in every trial, so only `warm_up` is first."""
+    return f"a:load-{n:04d}"
+
+
+async def warm_up(url: str, connector_url: str, replies: Replies, conversations: int) -> None:
+    """One unmeasured question in each conversation, ten at a time.
+
+    A conversation's first message costs the bot a write (its conversation reference, kept for
+    notifications); a trial that began with fifty of them measured that one-off, not the
+    load it holds.
+    """
+    from bot.teams_activities import TeamsScene
+
+    gate = asyncio.Semaphore(10)
+    timeout = ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
+    async with ClientSession(timeout=timeout) as client:
+        async def first(n: int) -> None:
+            scene = TeamsScene(service_url=connector_url, scope="personal",
+                               conversation_id=conversation_id(n))
+            async with gate:
+                await one_round_trip(client, url, scene.message(QUESTIONS[0]), replies, None)
+
+        await asyncio.gather(*(first(n) for n in range(conversations)))
 
 
 async def sample_rss(pid: int | None, began: float, seconds: float, every: float,
@@ -266,7 +293,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await wait_ready(base)
             target = Target(f"{base}/api/messages", connector.url, replies, process.pid,
                             connector.clear)
-            print(f"{args.mode}: bot pid {process.pid} ready", file=sys.stderr)
+            await warm_up(target.url, connector.url, replies, args.conversations)
+            connector.clear()
+            print(f"{args.mode}: bot pid {process.pid} ready, {args.conversations} "
+                  "conversations warmed up", file=sys.stderr)
             if args.mode == "find":
                 final = await find_rate(target, args, trials)
             else:
