@@ -125,6 +125,7 @@ class RecordedRequest:
     path: str
     status: int
     received_at: datetime
+    authorization: str | None = None   # the Authorization header the bot sent, if any
 
 
 @dataclass
@@ -306,7 +307,8 @@ class LocalConnector:
                 response = web.json_response(error_body(error.status, error.reason),
                                              status=error.status)
         self.requests.append(RecordedRequest(request.method, request.path, response.status,
-                                             datetime.now(UTC)))
+                                             datetime.now(UTC),
+                                             request.headers.get("Authorization")))
         return response
 
     def _take_fault(self, method: str) -> _Fault | None:

@@ -15,14 +15,14 @@ import contextlib
 import json
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import jwt
 import pytest
-from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import ClientSession, ClientTimeout
 from botbuilder.schema import Activity
 
 from bot.cloud_endpoints import CloudEndpoints
@@ -74,24 +74,9 @@ async def stand_in(keys: Keys) -> AsyncIterator[OpenIdStandIn]:
         yield service
 
 
-class HeaderRecordingConnector(LocalConnector):
-    """The local connector, also keeping each request's Authorization header."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.authorizations: list[str | None] = []
-
-    @web.middleware
-    async def _record_request(self, request: web.Request,
-                              handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-                              ) -> web.StreamResponse:
-        self.authorizations.append(request.headers.get("Authorization"))
-        return await super()._record_request(request, handler)
-
-
 @pytest.fixture
-async def teams() -> AsyncIterator[HeaderRecordingConnector]:
-    async with HeaderRecordingConnector() as connector:
+async def teams() -> AsyncIterator[LocalConnector]:
+    async with LocalConnector() as connector:
         yield connector
 
 
@@ -137,7 +122,7 @@ def message(connector: LocalConnector) -> dict[str, Any]:
     return TeamsScene(service_url=connector.url, scope="personal").message(QUESTION)
 
 
-def assert_refused(answer: Answer, connector: HeaderRecordingConnector) -> None:
+def assert_refused(answer: Answer, connector: LocalConnector) -> None:
     assert answer.status == 401, answer
     assert isinstance(answer.body, dict) and "Bot Framework token" in answer.body["error"]
     assert answer.headers.get("WWW-Authenticate") == "Bearer"
@@ -147,7 +132,7 @@ def assert_refused(answer: Answer, connector: HeaderRecordingConnector) -> None:
 # -- the good case ----------------------------------------------------------------------------
 
 async def test_a_signed_teams_token_gets_its_answer_signed_with_the_bots_own_token(
-        bot: str, teams: HeaderRecordingConnector, stand_in: OpenIdStandIn,
+        bot: str, teams: LocalConnector, stand_in: OpenIdStandIn,
         keys: Keys) -> None:
     activity = message(teams)
     token = keys.channel.sign(channel_claims(APP_ID, teams.url))
@@ -155,7 +140,7 @@ async def test_a_signed_teams_token_gets_its_answer_signed_with_the_bots_own_tok
     assert answer.status == 201
     [reply] = await teams.wait_for(lambda a: a.type == "message")
     assert "Prosessplattform" in (reply.text or "")
-    assert teams.authorizations and set(teams.authorizations) == {
+    assert teams.requests and {r.authorization for r in teams.requests} == {
         f"Bearer {stand_in.access_token}"}
     [asked] = stand_in.token_requests
     assert asked == {"grant_type": "client_credentials", "client_id": APP_ID,
@@ -171,7 +156,7 @@ async def test_a_signed_teams_token_gets_its_answer_signed_with_the_bots_own_tok
 
 
 async def test_a_token_expired_within_the_five_minute_leeway_is_accepted(
-        bot: str, teams: HeaderRecordingConnector, keys: Keys) -> None:
+        bot: str, teams: LocalConnector, keys: Keys) -> None:
     now = int(time.time())
     token = keys.channel.sign(channel_claims(APP_ID, teams.url, exp=now - 120, nbf=now - 3600))
     assert (await send(bot, message(teams), bearer(token))).status == 201
@@ -180,7 +165,7 @@ async def test_a_token_expired_within_the_five_minute_leeway_is_accepted(
 
 @pytest.mark.parametrize("version", ["1.0", "2.0"])
 async def test_an_emulator_token_for_this_app_is_accepted(
-        bot: str, teams: HeaderRecordingConnector, keys: Keys, version: str) -> None:
+        bot: str, teams: LocalConnector, keys: Keys, version: str) -> None:
     token = keys.emulator.sign(emulator_claims(APP_ID, version))
     assert (await send(bot, message(teams), bearer(token))).status == 201
     await teams.wait_for(lambda a: a.type == "message")
@@ -244,13 +229,13 @@ BAD_REQUESTS: dict[str, Forge] = {
 
 @pytest.mark.parametrize("case", list(BAD_REQUESTS))
 async def test_every_bad_or_missing_token_gets_401_and_no_answer(
-        bot: str, teams: HeaderRecordingConnector, keys: Keys, case: str) -> None:
+        bot: str, teams: LocalConnector, keys: Keys, case: str) -> None:
     answer = await send(bot, message(teams), BAD_REQUESTS[case](keys, teams.url))
     assert_refused(answer, teams)
 
 
 async def test_a_token_is_checked_before_the_tenant_gate(
-        tmp_path: Path, stand_in: OpenIdStandIn, teams: HeaderRecordingConnector) -> None:
+        tmp_path: Path, stand_in: OpenIdStandIn, teams: LocalConnector) -> None:
     settings = await secured_settings(tmp_path, stand_in,
                                       allowed_tenant_ids=("11111111-2222-3333-4444-555555555555",))
     async with running_bot(settings) as url:
@@ -258,7 +243,7 @@ async def test_a_token_is_checked_before_the_tenant_gate(
 
 
 async def test_junk_tokens_never_make_the_bot_fetch_keys(
-        bot: str, teams: HeaderRecordingConnector, stand_in: OpenIdStandIn, keys: Keys) -> None:
+        bot: str, teams: LocalConnector, stand_in: OpenIdStandIn, keys: Keys) -> None:
     for case in ("no Authorization header", "garbage token", "unsigned (alg none)",
                  "wrong issuer", "wrong audience", "expired beyond the leeway"):
         assert_refused(await send(bot, message(teams), BAD_REQUESTS[case](keys, teams.url)),
@@ -269,7 +254,7 @@ async def test_junk_tokens_never_make_the_bot_fetch_keys(
 # -- key rotation and unknown key ids ---------------------------------------------------------
 
 async def test_a_rotated_key_is_fetched_once_and_accepted(
-        bot: str, teams: HeaderRecordingConnector, stand_in: OpenIdStandIn, keys: Keys) -> None:
+        bot: str, teams: LocalConnector, stand_in: OpenIdStandIn, keys: Keys) -> None:
     first = keys.channel.sign(channel_claims(APP_ID, teams.url))
     assert (await send(bot, message(teams), bearer(first))).status == 201
     assert stand_in.channel_key_fetches == 1
@@ -288,7 +273,7 @@ async def test_a_rotated_key_is_fetched_once_and_accepted(
 
 
 async def test_unknown_key_ids_do_not_hammer_the_key_server(
-        bot: str, teams: HeaderRecordingConnector, stand_in: OpenIdStandIn, keys: Keys) -> None:
+        bot: str, teams: LocalConnector, stand_in: OpenIdStandIn, keys: Keys) -> None:
     unknown = BAD_REQUESTS["unknown key id"](keys, teams.url)
     answers = await asyncio.gather(*(send(bot, message(teams), unknown) for _ in range(10)))
     for answer in answers:
@@ -303,7 +288,7 @@ async def test_unknown_key_ids_do_not_hammer_the_key_server(
 # -- the key server down: 503, never 500, never a blocked loop ---------------------------------
 
 async def test_a_stuck_key_server_does_not_block_the_loop_and_ends_in_503(
-        bot: str, teams: HeaderRecordingConnector, stand_in: OpenIdStandIn, keys: Keys) -> None:
+        bot: str, teams: LocalConnector, stand_in: OpenIdStandIn, keys: Keys) -> None:
     stand_in.hold()
     token = keys.channel.sign(channel_claims(APP_ID, teams.url))
     pending = asyncio.create_task(send(bot, message(teams), bearer(token)))
@@ -333,7 +318,7 @@ def _closed_port() -> int:
 
 
 async def test_an_unreachable_key_server_gives_503_for_a_signed_token_and_401_without_one(
-        tmp_path: Path, stand_in: OpenIdStandIn, teams: HeaderRecordingConnector,
+        tmp_path: Path, stand_in: OpenIdStandIn, teams: LocalConnector,
         keys: Keys) -> None:
     down = f"http://127.0.0.1:{_closed_port()}/v1/.well-known/openidconfiguration"
     settings = await secured_settings(tmp_path, stand_in)
@@ -349,7 +334,7 @@ async def test_an_unreachable_key_server_gives_503_for_a_signed_token_and_401_wi
 
 
 async def test_a_failing_token_endpoint_loses_the_reply_but_not_the_request(
-        bot: str, teams: HeaderRecordingConnector, stand_in: OpenIdStandIn, keys: Keys,
+        bot: str, teams: LocalConnector, stand_in: OpenIdStandIn, keys: Keys,
         caplog: pytest.LogCaptureFixture) -> None:
     stand_in.token_error = (401, {"error": "invalid_client",
                                   "error_description": "AADSTS7000215: Invalid client secret"})
