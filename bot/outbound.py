@@ -53,7 +53,6 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -79,9 +78,9 @@ from msrest.pipeline.async_abc import AsyncHTTPSender, AsyncPipeline
 from msrest.pipeline.universal import RawDeserializer
 from msrest.universal_http import ClientRequest
 from msrest.universal_http.async_abc import AsyncClientResponse
-from multidict import CIMultiDict
 
 from bot.cloud_endpoints import CloudEndpoints
+from bot.direct_send import ConnectorResponse, send_directly, sendable
 from bot.outbound_token import (
     ClientCredentialsAppCredentials,
     ClientCredentialsFactory,
@@ -106,27 +105,6 @@ __all__ = [
 
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 CLIENT_CACHE_SIZE = 256
-
-
-class _ConnectorResponse(AsyncClientResponse):
-    """An `OutboundAnswer` as the msrest response the generated operations read."""
-
-    def __init__(self, request: ClientRequest, answer: OutboundAnswer) -> None:
-        super().__init__(request, answer)
-        self.status_code = answer.status_code
-        self.headers = CIMultiDict(answer.headers)
-        self.reason = answer.reason
-        self._content = answer.content
-
-    def body(self) -> bytes:
-        return self._content
-
-    def stream_download(self, chunk_size: int | None = None,
-                        callback: Callable[..., Any] | None = None) -> AsyncIterator[bytes]:
-        async def chunks() -> AsyncIterator[bytes]:
-            if self._content:
-                yield self._content
-        return chunks()
 
 
 async def authorization_header(credentials: Any, within: float) -> str | None:
@@ -185,22 +163,27 @@ class _ConnectorSender(AsyncHTTPSender[ClientRequest, AsyncClientResponse]):
             raise ClientRequestError(f"unsupported request body type {type(data).__name__}")
         headers = {key: str(value) for key, value in http_request.headers.items()
                    if key.lower() != "content-length"}  # aiohttp counts the bytes itself
+        answer = await self.signed_send(http_request.method, http_request.url, headers, body)
+        return Response(request, ConnectorResponse(http_request, answer))
+
+    async def signed_send(self, method: str, url: str, headers: dict[str, str],
+                          body: bytes | None) -> OutboundAnswer:
+        """Add the Authorization header (a token fetch never blocks the loop), then send
+        through the transport with its retries, inside the send's deadline."""
         end = self._transport.send_deadline()
         loop = asyncio.get_running_loop()
         wait = max(end - loop.time(), self._transport.policy.min_attempt_timeout)
         try:
             authorization = await authorization_header(self._credentials, wait)
         except TimeoutError as error:
-            raise OutboundDeliveryError(http_request.method, http_request.url, 0, wait, None,
+            raise OutboundDeliveryError(method, url, 0, wait, None,
                                         f"no access token within {wait:.1f} s", error) from error
         except OutboundTokenError as error:
-            raise OutboundDeliveryError(http_request.method, http_request.url, 0, 0.0, None,
+            raise OutboundDeliveryError(method, url, 0, 0.0, None,
                                         f"no access token: {error}", error) from error
         if authorization:
             headers["Authorization"] = authorization
-        answer = await self._transport.send(http_request.method, http_request.url, headers,
-                                            body, end=end)
-        return Response(request, _ConnectorResponse(http_request, answer))
+        return await self._transport.send(method, url, headers, body, end=end)
 
 
 class _ConnectorPipeline(AsyncPipeline[ClientRequest, AsyncClientResponse]):
@@ -349,6 +332,21 @@ class OutboundCloudAdapter(CloudAdapter):  # type: ignore[misc]
         with self.transport.turn_budget():
             return await super().process_activity(auth_header_or_authenticate_request_result,
                                                    activity, logic)
+
+    async def send_activities(self, context: Any, activities: Any) -> Any:
+        """botbuilder's `send_activities`, but ordinary activities skip msrest's request
+        pipeline (`bot.direct_send`); the request and what comes back are the same."""
+        client = context.turn_state.get(self.BOT_CONNECTOR_CLIENT_KEY) if context else None
+        sender = getattr(getattr(client, "config", None), "pipeline", None)
+        sender = getattr(sender, "_sender", None)
+        if (not isinstance(sender, _ConnectorSender) or not activities
+                or not all(sendable(activity) for activity in activities)):
+            return await super().send_activities(context, activities)
+        responses = []
+        for activity in activities:
+            activity.id = None
+            responses.append(await send_directly(client, activity, sender.signed_send))
+        return responses
 
     async def process_proactive(self, claims_identity: Any, continuation_activity: Any,
                                 audience: Any, logic: Any) -> Any:
