@@ -16,7 +16,11 @@ _LETTERS = str.maketrans({"æ": "ae", "ø": "o", "ß": "ss", "œ": "oe", "ð": "
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)*")
 _CODE = re.compile(r"\b([a-z]{1,5})-(\d{1,6})\b")
 _ROMAN_ALWAYS = {"ii": "2", "iii": "3"}
-_ROMAN_AFTER_WORD = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
+_ROMAN_AFTER_WORD = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6",
+                     # the number said as a word: "phase two", "fase tre"
+                     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+                     "six": "6", "en": "1", "ett": "1", "to": "2", "tre": "3",
+                     "fire": "4", "fem": "5", "seks": "6"}
 _ROMAN_AFTER = {"fase", "phase", "del", "trinn", "steg", "versjon", "part", "stage", "step"}
 
 

@@ -30,3 +30,12 @@ async def test_wireless_without_phase_asks_which(answerer: Answerer) -> None:
     answer = answerer.answer("status trådløst nett")
     assert isinstance(answer, Clarification)
     assert {c.label for c in answer.candidates} == {"Trådløst nett fase I", "Trådløst nett fase II"}
+
+
+def test_phase_said_as_a_word_and_the_definite_owner(demo_answerer: Answerer) -> None:
+    for question in ("who owns the wireless network phase two?",
+                     "hvem er eieren av trådløst nett fase to?"):
+        answer = demo_answerer.answer(question)
+        assert isinstance(answer, ProjectPeople), question
+        assert answer.focus is Intent.OWNER, question
+        assert answer.project.code == "ST-007", question
