@@ -252,6 +252,13 @@ class BotDatabase:
             inserted = (await connection.execute(statement)).first()
         return inserted is not None
 
+    async def claimed_at(self, key: str) -> datetime | None:
+        """When `claim_once(key)` recorded `key`, or None if it is not claimed."""
+        async with self.engine.connect() as connection:
+            moment = (await connection.execute(select(processed_activity.c.created_at).where(
+                processed_activity.c.key == key))).scalar_one_or_none()
+        return moment if isinstance(moment, datetime) else None
+
     async def release(self, key: str) -> bool:
         """Undo `claim_once(key)` (the work it guarded failed); True if the key was claimed."""
         async with self.engine.begin() as connection:

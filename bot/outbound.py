@@ -101,6 +101,7 @@ __all__ = [
     "authorization_header",
     "connector_client",
     "create_adapter",
+    "outbound_sender",
 ]
 
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
@@ -203,6 +204,13 @@ def connector_client(credentials: Any, service_url: str,
     client.config.add_user_agent(USER_AGENT)
     use_reply_serializer(client)
     return client
+
+
+def outbound_sender(client: Any) -> _ConnectorSender | None:
+    """The signing sender of a client `connector_client` made, or None for any other client."""
+    pipeline = getattr(getattr(client, "config", None), "pipeline", None)
+    sender = getattr(pipeline, "_sender", None)
+    return sender if isinstance(sender, _ConnectorSender) else None
 
 
 class _ClientCache:
@@ -337,9 +345,8 @@ class OutboundCloudAdapter(CloudAdapter):  # type: ignore[misc]
         """botbuilder's `send_activities`, but ordinary activities skip msrest's request
         pipeline (`bot.direct_send`); the request and what comes back are the same."""
         client = context.turn_state.get(self.BOT_CONNECTOR_CLIENT_KEY) if context else None
-        sender = getattr(getattr(client, "config", None), "pipeline", None)
-        sender = getattr(sender, "_sender", None)
-        if (not isinstance(sender, _ConnectorSender) or not activities
+        sender = outbound_sender(client)
+        if (sender is None or not activities
                 or not all(sendable(activity) for activity in activities)):
             return await super().send_activities(context, activities)
         responses = []

@@ -38,6 +38,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.bot_database import BotDatabase, channel_thread, conversation_reference, outbox
+from knowledge.database import write_transaction
 
 STATUSES = ("queued", "sending", "delivered", "dead")
 #: `rows(status="failed")`: queued rows whose last attempt failed (waiting for a retry).
@@ -105,7 +106,7 @@ class OutboxRow:
     claimed_until: datetime | None
 
     @classmethod
-    def from_mapping(cls, row: Mapping[str, Any]) -> OutboxRow:
+    def from_mapping(cls, row: Mapping[Any, Any]) -> OutboxRow:
         return cls(id=int(row["id"]), conversation_id=row["conversation_id"],
                    dedupe_key=row["dedupe_key"], project_id=row["project_id"],
                    notification=Notification.from_json(row["payload"]), status=row["status"],
@@ -274,12 +275,8 @@ class OutboxStore:
                      .values(status="sending", attempts=outbox.c.attempts + 1,
                              claimed_until=now + timedelta(seconds=lease_seconds))
                      .returning(*outbox.c))
-        async with self.engine.connect() as connection:
-            if not postgres:
-                # pysqlite would begin a deferred transaction; take the write lock up front.
-                await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        async with write_transaction(self.engine) as connection:
             rows = (await connection.execute(statement)).mappings().all()
-            await connection.commit()
         return sorted((OutboxRow.from_mapping(row) for row in rows), key=lambda row: row.id)
 
     async def _set(self, row_id: int, **values: Any) -> bool:

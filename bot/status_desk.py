@@ -32,9 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
-from bot.bot_database import BotDatabase, processed_activity
+from bot.bot_database import BotDatabase
 from knowledge.answering import Answerer
 from knowledge.answers import (
     Answer,
@@ -53,7 +51,7 @@ from knowledge.answers import (
     StatusRefused,
     StatusWithdrawn,
 )
-from knowledge.events import EventKind, PortfolioEvent
+from knowledge.events import PortfolioEvent, report_events
 from knowledge.leads import STALE_AFTER_DAYS, led_projects, may_post, sender
 from knowledge.model import Health, Person, Project, StatusReport
 from knowledge.snapshot import Snapshot
@@ -168,10 +166,11 @@ class StatusDesk:
             previous = await self.bot_database.audit_for_activity(key)
             if previous is not None and previous.get("report_id") is not None:
                 report = _report_from_audit(previous, person)
-                await self._publish(self._report_events(report))   # in case a crash beat it
+                # In case a crash came between storing it and queueing its notifications.
+                await self._publish(report_events(self._snapshot(), report))
                 return StatusPosted(language, view, self._report_view(self._snapshot(), report))
             # Claimed, but never finished: the turn that claimed it died with its process.
-            claimed_at = await self._claimed_at(key) or claimed_at
+            claimed_at = await self.bot_database.claimed_at(key) or claimed_at
             log.warning("status update %s: finishing an update whose first turn died", key)
         try:
             report = await self.writer.write(self.syncer.engine, project.id, person.id, health,
@@ -187,7 +186,8 @@ class StatusDesk:
             activity_id=key, created_at=report.reported_at)
         # Events come from the snapshot change; a report the snapshot already holds (written
         # by a process that died, read back by this one's sync) gets them made here.
-        events = await self.syncer.apply_report(report) or self._report_events(report)
+        events = (await self.syncer.apply_report(report)
+                  or report_events(self._snapshot(), report))
         await self._publish(events)
         log.info("status posted for project %s (report %s)", project.code, report.id)
         return StatusPosted(language, view, self._report_view(self._snapshot(), report))
@@ -199,30 +199,6 @@ class StatusDesk:
             await self.publish(events)
         except Exception:   # the report is stored; a lost notice must not fail the turn
             log.exception("status posted, but its notifications could not be queued")
-
-    async def _claimed_at(self, key: str) -> datetime | None:
-        """When `key` was claimed, or None if the claim is gone."""
-        async with self.bot_database.engine.connect() as connection:
-            moment = (await connection.execute(select(processed_activity.c.created_at).where(
-                processed_activity.c.key == key))).scalar_one_or_none()
-        return moment if isinstance(moment, datetime) else None
-
-    def _report_events(self, report: StatusReport) -> list[PortfolioEvent]:
-        """The events a sync would have found for `report` (a new report, and the change of
-        health from the report before it), as the notifier's dedupe keys know them."""
-        snapshot = self._snapshot()
-        project = snapshot.projects.get(report.project_id)
-        if project is None:
-            return []
-        earlier = [r for r in snapshot.reports.get(project.id, ())
-                   if r.id != report.id and (r.reported_at, r.id) < (report.reported_at, report.id)]
-        events = [PortfolioEvent(EventKind.STATUS_REPORTED, project.id, project.code,
-                                 project.name, None, report.health.value, report.id)]
-        if earlier and earlier[-1].health != report.health:
-            events.append(PortfolioEvent(EventKind.HEALTH_CHANGED, project.id, project.code,
-                                         project.name, earlier[-1].health.value,
-                                         report.health.value, report.id))
-        return events
 
     async def post_form(self, value: dict[str, Any], who: Sender) -> Answer:
         """The one-click form: project, health and summary arrive together."""

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from knowledge.errors import DatabaseUrlError
 
@@ -59,6 +61,31 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     options.setdefault("pool_pre_ping", True)
     options.setdefault("connect_args", {"timeout": 5, "command_timeout": 30})
     return create_async_engine(parsed, **options)
+
+
+@contextlib.asynccontextmanager
+async def write_transaction(engine: AsyncEngine,
+                            postgres_lock: str | None = None) -> AsyncIterator[AsyncConnection]:
+    """One write transaction in which what it reads stays true until it commits.
+
+    SQLite: an immediate transaction (pysqlite would begin a deferred one; this takes the
+    file's write lock up front, so another writer waits). PostgreSQL: an ordinary transaction,
+    first running `postgres_lock` (e.g. a `pg_advisory_xact_lock`) when given.
+    Commits when the block ends, rolls back when it raises.
+    """
+    async with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            await connection.begin()
+            if postgres_lock is not None:
+                await connection.execute(text(postgres_lock))
+        try:
+            yield connection
+        except BaseException:
+            await connection.rollback()
+            raise
+        await connection.commit()
 
 
 def _sqlite_engine(parsed: URL, options: dict[str, Any]) -> AsyncEngine:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from knowledge.model import Project
+from knowledge.model import Health, Project, StatusReport
 from knowledge.snapshot import Snapshot
 
 
@@ -57,6 +57,32 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def status_reported(project: Project, report: StatusReport) -> PortfolioEvent:
+    """A new status report on `project`."""
+    return PortfolioEvent(EventKind.STATUS_REPORTED, project.id, project.code, project.name,
+                          None, _text(report.health), report.id)
+
+
+def health_changed(project: Project, before: Health, report: StatusReport) -> PortfolioEvent:
+    """`report` is the project's newest, and its health differs from `before`'s."""
+    return PortfolioEvent(EventKind.HEALTH_CHANGED, project.id, project.code, project.name,
+                          _text(before), _text(report.health), report.id)
+
+
+def report_events(snapshot: Snapshot, report: StatusReport) -> list[PortfolioEvent]:
+    """The events `diff` finds when `report` is new in `snapshot` (which already holds it):
+    it was reported, and the health changed if the project's report before it had another."""
+    project = snapshot.projects.get(report.project_id)
+    if project is None:
+        return []
+    earlier = [r for r in snapshot.reports.get(project.id, ())
+               if r.id != report.id and (r.reported_at, r.id) < (report.reported_at, report.id)]
+    events = [status_reported(project, report)]
+    if earlier and earlier[-1].health != report.health:
+        events.append(health_changed(project, earlier[-1].health, report))
+    return events
+
+
 def diff(old: Snapshot | None, new: Snapshot) -> list[PortfolioEvent]:
     """Events that turn `old` into `new`; none for the first snapshot (nothing to compare)."""
     if old is None:
@@ -88,13 +114,11 @@ def diff(old: Snapshot | None, new: Snapshot) -> list[PortfolioEvent]:
             event(EventKind.TRANSFER_STATUS_CHANGED, old_status, new_status)
         old_ids = {r.id for r in old.reports.get(project_id, ())}
         fresh = [r for r in new.reports.get(project_id, ()) if r.id not in old_ids]
-        for report in fresh:
-            event(EventKind.STATUS_REPORTED, now=report.health, report_id=report.id)
+        events.extend(status_reported(project, report) for report in fresh)
         old_latest, new_latest = old.latest_report(project_id), new.latest_report(project_id)
         if (fresh and old_latest is not None and new_latest is not None
                 and old_latest.health != new_latest.health):
-            event(EventKind.HEALTH_CHANGED, old_latest.health, new_latest.health,
-                  report_id=new_latest.id)
+            events.append(health_changed(project, old_latest.health, new_latest))
     for project_id, project in old.projects.items():
         if project_id not in new.projects:
             events.append(PortfolioEvent(EventKind.PROJECT_REMOVED, project.id, project.code,

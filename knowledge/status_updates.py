@@ -18,10 +18,8 @@ answers with it at once; other processes see it on their next sync.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -31,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from knowledge.answers import Language
 from knowledge.contract import TABLES, ColumnKind, parse_timestamp, to_database
+from knowledge.database import write_transaction
 from knowledge.errors import KnowledgeError
 from knowledge.model import Health, StatusReport
 from knowledge.text import fold, storable
@@ -176,7 +175,7 @@ class StatusWriter:
         moment = reported_at.astimezone(UTC).replace(microsecond=0)
         for attempt in range(WRITE_ATTEMPTS):
             try:
-                async with _write_transaction(engine) as connection:
+                async with write_transaction(engine, WRITERS_LOCK) as connection:
                     if once_since is not None:
                         existing = await _existing(connection, project_id, author_person_id,
                                                    health, trimmed, once_since)
@@ -211,25 +210,6 @@ class StatusWriter:
         return bool(result.rowcount)
 
 
-@contextlib.asynccontextmanager
-async def _write_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """One write transaction: on PostgreSQL under the writers' advisory lock, on SQLite an
-    immediate one (the write lock taken up front), so what it reads stays true until it
-    commits."""
-    async with engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            await connection.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            await connection.begin()
-            await connection.execute(text(WRITERS_LOCK))
-        try:
-            yield connection
-        except BaseException:
-            await connection.rollback()
-            raise
-        await connection.commit()
-
-
 async def _existing(connection: AsyncConnection, project_id: int, author_id: int | None,
                     health: Health, summary: str, since: datetime) -> StatusReport | None:
     """The first chat report like this one reported at or after `since` (to the second)."""
@@ -262,7 +242,7 @@ async def _insert(connection: AsyncConnection, project_id: int, author_id: int |
         "project_id": project_id, "reported_at": moment, "author_id": author_id,
         "health": health.value, "summary": summary, "source": CHAT_SOURCE,
     }
-    if dialect == "postgresql":   # the writers' lock is held (`_write_transaction`)
+    if dialect == "postgresql":   # the writers' lock is held (`write_transaction`)
         next_id = await connection.scalar(
             text("SELECT COALESCE(MAX(id), 0) + 1 FROM status_report"))
         values = {"id": int(next_id), **values}

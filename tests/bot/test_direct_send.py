@@ -14,7 +14,7 @@ from botframework.connector.auth import MicrosoftAppCredentials
 from botframework.connector.models import ErrorResponseException
 
 from bot.direct_send import send_directly, sendable
-from bot.outbound import OutboundTransport, connector_client
+from bot.outbound import OutboundTransport, connector_client, outbound_sender
 
 
 class Recorder:
@@ -49,6 +49,12 @@ async def recorder() -> AsyncIterator[tuple[Recorder, str]]:
         await runner.cleanup()
 
 
+def _signed_send(client: Any) -> Any:
+    sender = outbound_sender(client)
+    assert sender is not None
+    return sender.signed_send
+
+
 def _activity(reply_to: str | None) -> Activity:
     return Activity(type="message", text="Hei **du** æøå", reply_to_id=reply_to,
                     conversation=ConversationAccount(id="19:abc/def?x=1#y@thread.tacv2"),
@@ -62,7 +68,6 @@ async def test_the_same_request_and_answer_as_msrest(recorder: tuple[Recorder, s
     server, service_url = recorder
     transport = OutboundTransport()
     client = connector_client(MicrosoftAppCredentials.empty(), service_url, transport)
-    sender = client.config.pipeline._sender
     try:
         activity = _activity(reply_to)
         assert sendable(activity)
@@ -70,7 +75,7 @@ async def test_the_same_request_and_answer_as_msrest(recorder: tuple[Recorder, s
         stock = await (operations.reply_to_activity(activity.conversation.id, reply_to, activity)
                        if reply_to else
                        operations.send_to_conversation(activity.conversation.id, activity))
-        direct = await send_directly(client, activity, sender.signed_send)
+        direct = await send_directly(client, activity, _signed_send(client))
     finally:
         await transport.close()
     by_msrest, by_us = server.seen
@@ -95,7 +100,7 @@ async def test_an_error_answer_raises_as_msrest_does(recorder: tuple[Recorder, s
         with pytest.raises(ErrorResponseException) as stock:
             await client.conversations.reply_to_activity(activity.conversation.id, "1", activity)
         with pytest.raises(ErrorResponseException) as direct:
-            await send_directly(client, activity, client.config.pipeline._sender.signed_send)
+            await send_directly(client, activity, _signed_send(client))
     finally:
         await transport.close()
     assert direct.value.response.status_code == stock.value.response.status_code == status
@@ -110,7 +115,7 @@ async def test_an_answer_without_an_id_gives_an_empty_resource_response(
     client = connector_client(MicrosoftAppCredentials.empty(), service_url, transport)
     try:
         response = await send_directly(client, _activity("1"),
-                                       client.config.pipeline._sender.signed_send)
+                                       _signed_send(client))
     finally:
         await transport.close()
     assert response.id is None
