@@ -4,7 +4,7 @@
 
 Three targets are measured in the same run, one after the other, each under the same load:
 
-- ``portfoliobot``: `bot.app.create_app(settings)` on a temporary data folder with the demo
+- ``portfoliobot``: `bot.web.app.create_app(settings)` on a temporary data folder with the demo
   portfolio loaded into a temporary SQLite file, answering a rotating list of real demo
   questions (owner, manager, status, transfer, FAQ); measuring starts once `GET /readyz`
   answers 200;
@@ -17,8 +17,8 @@ Three targets are measured in the same run, one after the other, each under the 
 
 Each target runs in its own subprocess (`--serve TARGET`, the machine has few cores), bound to
 127.0.0.1 on a free port. This process runs the connector stand-in
-(`bot.local_connector.LocalConnector`) and the load client: `--concurrency` workers, each
-with its own Teams personal conversation (`bot.teams_activities.TeamsScene`), each sending
+(`bot.cli.local_connector.LocalConnector`) and the load client: `--concurrency` workers, each
+with its own Teams personal conversation (`bot.cli.teams_activities.TeamsScene`), each sending
 one message, waiting for the HTTP answer and for the reply at the connector, then the next.
 
 Latency is measured from the start of the POST to the arrival of the reply (a `message`
@@ -96,8 +96,8 @@ async def _ready(request: web.Request) -> web.Response:
 
 
 def portfoliobot_app(data_dir: str, database_url: str) -> web.Application:
-    from bot.app import create_app
     from bot.settings import Settings
+    from bot.web.app import create_app
 
     settings = Settings.from_environment({"PORTFOLIOBOT_DATA_DIR": data_dir})
     return create_app(replace(settings, portfolio_database_url=database_url))
@@ -311,7 +311,7 @@ async def one_round_trip(client: ClientSession, url: str, activity: dict[str, An
 
 async def run_load(target: str, url: str, connector_url: str, replies: Replies, *,
                    seconds: float, concurrency: int, max_requests: int) -> Measurement:
-    from bot.teams_activities import TeamsScene
+    from bot.cli.teams_activities import TeamsScene
 
     result = Measurement(target)
     texts = QUESTIONS if target == "portfoliobot" else tuple(f"echo {q}" for q in QUESTIONS)
@@ -397,8 +397,8 @@ async def wait_ready(base: str) -> float:
 @contextlib.asynccontextmanager
 async def demo_folder(prefix: str) -> AsyncIterator[tuple[Path, Path, str]]:
     """A temporary folder, its empty data folder and a SQLite file with the demo portfolio."""
-    from knowledge.database import sqlite_url
-    from knowledge.demo_database import demo_portfolio, load_portfolio
+    from knowledge.portfolio.database import sqlite_url
+    from knowledge.portfolio.demo_database import demo_portfolio, load_portfolio
 
     with tempfile.TemporaryDirectory(prefix=prefix) as temp:
         folder = Path(temp)
@@ -411,7 +411,7 @@ async def demo_folder(prefix: str) -> AsyncIterator[tuple[Path, Path, str]]:
 
 async def bench(seconds: float, concurrency: int, max_requests: int,
                 targets: tuple[str, ...]) -> dict[str, Any]:
-    from bot.local_connector import LocalConnector
+    from bot.cli.local_connector import LocalConnector
 
     quiet_logging()
     replies = Replies()

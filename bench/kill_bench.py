@@ -7,7 +7,7 @@ it, and count what was lost, doubled or delivered more than once.
 The bot runs as a real subprocess (`python -m bot serve`, emulator mode, on 127.0.0.1 and a
 free port) on a temporary data folder: the demo portfolio and the bot database are two
 SQLite files, or two fresh databases on the local PostgreSQL server (dropped afterwards).
-This process runs the connector stand-in (`bot.local_connector.LocalConnector`) and the
+This process runs the connector stand-in (`bot.cli.local_connector.LocalConnector`) and the
 client. Twelve channels each subscribe to one project (so deliveries are not held back by
 Teams' 60-messages-per-30-seconds limit of one conversation); then each round
 
@@ -64,11 +64,11 @@ import asyncpg
 from aiohttp import ClientError, ClientSession, ClientTimeout
 from sqlalchemy import text, update
 
-from bot.bot_database import outbox
-from bot.local_connector import LocalConnector, RecordedActivity
-from bot.teams_activities import TeamsScene
-from knowledge.database import create_engine
-from knowledge.demo_database import demo_portfolio, load_portfolio
+from bot.cli.local_connector import LocalConnector, RecordedActivity
+from bot.cli.teams_activities import TeamsScene
+from bot.storage.bot_database import outbox
+from knowledge.portfolio.database import create_engine
+from knowledge.portfolio.demo_database import demo_portfolio, load_portfolio
 
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parent.parent

@@ -205,8 +205,8 @@ async def _measure(url: str, size: int, questions: int, seed: int, budget: float
                    profile: bool) -> dict[str, Any]:
     from sqlalchemy import text
 
-    from knowledge.answering import Answerer
-    from knowledge.sync import Syncer
+    from knowledge.answers.answering import Answerer
+    from knowledge.portfolio.sync import Syncer
 
     figures: dict[str, Any] = {"size": size}
     profiler = cProfile.Profile() if profile else None

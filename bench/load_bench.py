@@ -138,7 +138,7 @@ async def hold_rate(url: str, connector_url: str, replies: Replies, *, rate: flo
     is frozen for the trial so its own garbage collector does not walk the setup each pass
     (its pauses would show as the bot's latency and as sender lag).
     """
-    from bot.teams_activities import TeamsScene
+    from bot.cli.teams_activities import TeamsScene
 
     trial = Trial(rate, seconds, Measurement("portfoliobot"))
     scenes = [TeamsScene(service_url=connector_url, scope="personal",
@@ -197,7 +197,7 @@ async def warm_up(url: str, connector_url: str, replies: Replies, conversations:
     notifications); a trial that began with fifty of them measured that one-off, not the
     load it holds.
     """
-    from bot.teams_activities import TeamsScene
+    from bot.cli.teams_activities import TeamsScene
 
     gate = asyncio.Semaphore(10)
     timeout = ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
@@ -279,7 +279,7 @@ async def find_rate(target: Target, args: argparse.Namespace, log: list[dict[str
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    from bot.local_connector import LocalConnector
+    from bot.cli.local_connector import LocalConnector
 
     quiet_logging()
     replies = Replies()

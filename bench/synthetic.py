@@ -9,7 +9,7 @@ have a short name and some have aliases; codes run `RP-00001`, `RP-00002`, … (
 STIM programme's projects). There are about n/3 persons (at least 20) with Norwegian names,
 2–3 status reports and on average one member per project, and one transfer row per project.
 
-`load(url, data)` loads it with `knowledge.demo_database.load_portfolio` (100,000 projects,
+`load(url, data)` loads it with `knowledge.portfolio.demo_database.load_portfolio` (100,000 projects,
 about 600,000 rows, take some ten seconds on SQLite).
 """
 
@@ -20,8 +20,8 @@ import random
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from knowledge.demo_database import PortfolioData, demo_portfolio, load_portfolio
-from knowledge.text import fold
+from knowledge.language.text import fold
+from knowledge.portfolio.demo_database import PortfolioData, demo_portfolio, load_portfolio
 
 # ------------------------------------------------------------------ vocabulary
 PREFIXES = (

@@ -1,5 +1,5 @@
 """`python -m bot`: the same command line as `portfoliobot`."""
 
-from bot.cli import main
+from bot.cli.main import main
 
 raise SystemExit(main())

@@ -1,7 +1,7 @@
 """Settings read once from the environment into one frozen object; a wrong value fails at start.
 
 Bot Framework's own names (`MicrosoftAppId`, `MicrosoftAppPassword`, `MicrosoftAppType`,
-`MicrosoftAppTenantId`, and the endpoint settings of `bot.cloud_endpoints` such as
+`MicrosoftAppTenantId`, and the endpoint settings of `bot.auth.cloud_endpoints` such as
 `ToBotFromChannelOpenIdMetadataUrl`) are kept as they are, so an Azure Bot's configuration can
 be pasted in unchanged. Every problem is reported as one `SettingsError` line naming the variable.
 """
@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.cloud_endpoints import CloudEndpoints
-from bot.log_format import LOG_FORMATS
-from knowledge.database import async_url, sqlite_url
+from bot.auth.cloud_endpoints import CloudEndpoints
+from bot.observability.log_format import LOG_FORMATS
 from knowledge.errors import DatabaseUrlError
+from knowledge.portfolio.database import async_url, sqlite_url
 
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 DEFAULT_HOST = "127.0.0.1"
@@ -52,7 +52,7 @@ class Settings:
     reminder_weekday: int | None = None      # None = no reminders to leads
     reminder_hour: int = 9
     log_format: str = "text"                 # LOG_FORMAT: text or json (one object per line)
-    freeze_heap: bool = True                 # GC_FREEZE: see bot.heap
+    freeze_heap: bool = True                 # GC_FREEZE: see bot.runtime.heap
 
     @property
     def authenticates(self) -> bool:

@@ -32,12 +32,12 @@ from botbuilder.dialogs import (
 from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
 from botbuilder.schema import Activity
 
-from knowledge.answers import Answer, Language
-from knowledge.model import Health
-from knowledge.phrases import HEALTH, say
-from knowledge.status_updates import MAX_SUMMARY
-from knowledge.text import fold, tokens
-from knowledge.vocabulary import HEALTH_WORDS
+from knowledge.answers.answers import Answer, Language
+from knowledge.answers.phrases import HEALTH, say
+from knowledge.commands.status_updates import MAX_SUMMARY
+from knowledge.language.text import fold, tokens
+from knowledge.language.vocabulary import HEALTH_WORDS
+from knowledge.portfolio.model import Health
 
 DIALOG_ID = "status_update"
 CANCEL_WORDS = frozenset({"avbryt", "cancel", "stopp", "stop", "avslutt", "quit"})

@@ -16,11 +16,11 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from knowledge.answering import Answerer
-from knowledge.demo_database import demo_portfolio, load_portfolio
-from knowledge.snapshot import Snapshot, build_snapshot
-from knowledge.sync import Syncer
-from knowledge.validation import validate
+from knowledge.answers.answering import Answerer
+from knowledge.portfolio.demo_database import demo_portfolio, load_portfolio
+from knowledge.portfolio.snapshot import Snapshot, build_snapshot
+from knowledge.portfolio.sync import Syncer
+from knowledge.portfolio.validation import validate
 
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 TODAY = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

@@ -13,8 +13,8 @@ import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from knowledge.database import create_engine
-from knowledge.demo_database import PortfolioData, demo_portfolio, insert_rows
+from knowledge.portfolio.database import create_engine
+from knowledge.portfolio.demo_database import PortfolioData, demo_portfolio, insert_rows
 
 Statement = str | tuple[str, dict[str, Any]]
 CHECKED_COLUMNS = (("programme", "status"), ("project", "phase"),

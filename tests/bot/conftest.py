@@ -18,15 +18,15 @@ import pytest
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
-from bot.app import create_app
-from bot.local_connector import LocalConnector
+from bot.cli.local_connector import LocalConnector
 from bot.settings import Settings
+from bot.web.app import create_app
 
 
 def settings_for(portfolio_url: str, tmp_path: Path, bot_url: str | None = None) -> Settings:
     base = Settings.from_environment({"PORTFOLIOBOT_DATA_DIR": str(tmp_path)})
     # No heap freezing: a full collection of the test process's heap at every app start would
-    # cost seconds over the suite (tests/bot/test_heap.py covers it).
+    # cost seconds over the suite (tests/bot/runtime/test_heap.py covers it).
     return replace(base, portfolio_database_url=portfolio_url,
                    bot_database_url=bot_url or portfolio_url, freeze_heap=False)
 

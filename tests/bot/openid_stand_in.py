@@ -24,7 +24,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from bot.cloud_endpoints import CloudEndpoints
+from bot.auth.cloud_endpoints import CloudEndpoints
 
 CHANNEL_ISSUER = "https://api.botframework.com"
 EMULATOR_ISSUER_V1 = "https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/"

@@ -23,11 +23,11 @@ from typing import Any
 import asyncpg
 from aiohttp import ClientSession
 
-from bot.local_connector import LocalConnector, RecordedActivity
-from bot.teams_activities import TeamsScene
-from knowledge.demo_database import demo_portfolio, load_portfolio
+from bot.cli.local_connector import LocalConnector, RecordedActivity
+from bot.cli.teams_activities import TeamsScene
+from knowledge.portfolio.demo_database import demo_portfolio, load_portfolio
 from tests.bot.conftest import post, running_bot, settings_for
-from tests.bot.test_status_updates import MAGNUS, chat_reports
+from tests.bot.handlers.test_status_updates import MAGNUS, chat_reports
 from tests.conftest import POSTGRES_ADMIN_DSN
 from tests.helpers import fetch, is_sqlite
 

@@ -25,13 +25,13 @@ from typing import Any
 import pytest
 from aiohttp import ClientSession
 
-from bot.cards import CARD_CONTENT_TYPE, inert
-from bot.local_connector import LocalConnector, RecordedActivity
-from bot.teams_activities import TeamsScene
-from knowledge.demo_database import demo_portfolio, load_portfolio
-from knowledge.text import storable
+from bot.cards.answer_cards import CARD_CONTENT_TYPE, inert
+from bot.cli.local_connector import LocalConnector, RecordedActivity
+from bot.cli.teams_activities import TeamsScene
+from knowledge.language.text import storable
+from knowledge.portfolio.demo_database import demo_portfolio, load_portfolio
 from tests.bot.conftest import running_bot, settings_for
-from tests.bot.test_status_updates import MAGNUS, chat_reports
+from tests.bot.handlers.test_status_updates import MAGNUS, chat_reports
 from tests.helpers import fetch
 
 JSON = "application/json"

@@ -10,11 +10,11 @@ from pathlib import Path
 from aiohttp import ClientSession
 from sqlalchemy import text
 
-from bot.local_connector import LocalConnector, RecordedActivity
-from bot.teams_activities import TeamsScene
-from knowledge.database import create_engine
+from bot.cli.local_connector import LocalConnector, RecordedActivity
+from bot.cli.teams_activities import TeamsScene
+from knowledge.portfolio.database import create_engine
 from tests.bot.conftest import post, running_bot, settings_for
-from tests.bot.test_status_updates import MAGNUS
+from tests.bot.handlers.test_status_updates import MAGNUS
 
 TOKEN = "a-long-enough-notify-token"
 
@@ -100,8 +100,8 @@ async def test_notify_is_off_without_a_token(bot_url: str) -> None:
 
 async def test_references_are_kept_on_install_and_dropped_on_uninstall(
         demo_url: str, tmp_path: Path, connector: LocalConnector) -> None:
-    from bot.bot_database import open_bot_database
-    from bot.outbox import OutboxStore
+    from bot.notifications.outbox import OutboxStore
+    from bot.storage.bot_database import open_bot_database
 
     channel = TeamsScene(service_url=connector.url, scope="channel")
     connector.members = [channel.member()]

@@ -24,14 +24,14 @@ import pytest
 from aiohttp import ClientError, ClientSession, ClientTimeout
 from sqlalchemy import text
 
-from bot.local_connector import LocalConnector
-from bot.teams_activities import TeamsScene
-from knowledge.database import create_engine
-from knowledge.demo_database import demo_portfolio, load_portfolio
+from bot.cli.local_connector import LocalConnector
+from bot.cli.teams_activities import TeamsScene
+from knowledge.portfolio.database import create_engine
+from knowledge.portfolio.demo_database import demo_portfolio, load_portfolio
+from tests.bot.handlers.test_status_updates import MAGNUS, chat_reports
 from tests.bot.test_notifications import channel_posts, subscribe
-from tests.bot.test_status_dialog import send
-from tests.bot.test_status_updates import MAGNUS, chat_reports
 from tests.conftest import _create_postgres_database, _drop_postgres_database
+from tests.dialogs.test_status_update_dialog import send
 
 pytestmark = pytest.mark.postgres
 

@@ -1,0 +1,3 @@
+"""Rendering answers as Adaptive Cards with a plain-text fallback, and the payloads cards send
+back.
+"""

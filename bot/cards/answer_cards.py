@@ -1,0 +1,429 @@
+"""Answers as Adaptive Cards (version 1.4, which Teams renders on desktop, web and mobile).
+
+Every reply activity carries the card and, in `text`, the plain-text rendering of the same
+answer, so channels and clients without cards still get every fact. Values that come from
+the portfolio database or from users are made inert before they go into a card: no
+markdown, links or card JSON of theirs is ever interpreted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import singledispatch
+from typing import Any
+
+from botbuilder.schema import Activity, ActivityTypes, Attachment
+
+from knowledge.answers.answers import (
+    Answer,
+    Clarification,
+    FaqAnswer,
+    Followup,
+    Greeting,
+    Help,
+    Intent,
+    Language,
+    MyProjects,
+    NotFound,
+    NotUnderstood,
+    PersonProjects,
+    ProjectList,
+    ProjectOverview,
+    ProjectPeople,
+    ProjectStatus,
+    ProjectTransfer,
+    StatusPosted,
+    Thanks,
+    TransferView,
+)
+from knowledge.answers.phrases import (
+    HEALTH,
+    PHASE,
+    ROLE,
+    TEXT,
+    TRANSFER,
+    example_questions,
+    format_age,
+    format_date,
+    say,
+)
+from knowledge.answers.plain_text import (
+    person_label,
+    project_label,
+    render,
+    transfer_sentence,
+)
+from knowledge.portfolio.model import Health, Role
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+CARD_VERSION = "1.4"
+FOLLOWUP_MARKER = "portfoliobot"
+FORM_MARKER = "status_form"
+NONE_OF_THESE = "none"
+HEALTH_COLOUR = {Health.GREEN: "Good", Health.YELLOW: "Warning", Health.RED: "Attention"}
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
+
+
+class CardAttachment(Attachment):  # type: ignore[misc]
+    """An Adaptive Card attachment whose finished content is shared, not copied.
+
+    botbuilder deep-copies every outgoing activity; copying a card value by value costs more
+    than everything else in the reply, and a finished card is never changed."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CardAttachment:
+        return CardAttachment(content_type=self.content_type, content=self.content,
+                              content_url=self.content_url, name=self.name,
+                              thumbnail_url=self.thumbnail_url)
+
+
+def inert(value: str) -> str:
+    """`value` with every markdown character escaped, so a TextBlock shows it literally."""
+    return _MARKDOWN.sub(r"\\\1", value)
+
+
+@dataclass
+class CardBuilder:
+    """Collects a card's body and actions; `build` returns the Adaptive Card JSON."""
+
+    body: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+
+    def title(self, text: str) -> CardBuilder:
+        self.body.append({"type": "TextBlock", "text": inert(text), "weight": "Bolder",
+                          "size": "Medium", "wrap": True})
+        return self
+
+    def text(self, text: str, *, colour: str | None = None, subtle: bool = False,
+             bold: bool = False) -> CardBuilder:
+        block: dict[str, Any] = {"type": "TextBlock", "text": inert(text), "wrap": True}
+        if colour:
+            block["color"] = colour
+        if subtle:
+            block["isSubtle"] = True
+        if bold:
+            block["weight"] = "Bolder"
+        self.body.append(block)
+        return self
+
+    def facts(self, facts: Iterable[tuple[str, str]]) -> CardBuilder:
+        items = [{"title": inert(k), "value": inert(v)} for k, v in facts if v]
+        if items:
+            self.body.append({"type": "FactSet", "facts": items})
+        return self
+
+    def ask_button(self, label: str, question: str) -> CardBuilder:
+        """A button that sends `question` as if the user had typed it."""
+        self.actions.append({"type": "Action.Submit", "title": label[:80], "data": {
+            "msteams": {"type": "messageBack", "text": question, "displayText": question}}})
+        return self
+
+    def followup_button(self, label: str, followup: Followup) -> CardBuilder:
+        self.actions.append({"type": "Action.Submit", "title": label[:80],
+                             "data": {FOLLOWUP_MARKER: "followup", **followup.to_dict()}})
+        return self
+
+    def data_button(self, label: str, data: dict[str, Any]) -> CardBuilder:
+        self.actions.append({"type": "Action.Submit", "title": label[:80], "data": dict(data)})
+        return self
+
+    def none_button(self, language: Language) -> CardBuilder:
+        self.actions.append({"type": "Action.Submit", "title": TEXT["none_of_these"][language],
+                             "data": {FOLLOWUP_MARKER: NONE_OF_THESE, "lang": language.value}})
+        return self
+
+    def build(self, fallback: str) -> dict[str, Any]:
+        card: dict[str, Any] = {
+            "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+            "type": "AdaptiveCard", "version": CARD_VERSION, "body": self.body,
+            "fallbackText": fallback, "msteams": {"width": "Full"},
+        }
+        if self.actions:
+            card["actions"] = self.actions
+        return card
+
+
+def reply_activity(answer: Answer) -> Activity:
+    """The message activity for `answer`: its Adaptive Card plus the plain-text fallback."""
+    text = render(answer)
+    card = answer_card(answer).build(text)
+    return Activity(
+        type=ActivityTypes.message, text=text, text_format="plain",
+        attachments=[CardAttachment(content_type=CARD_CONTENT_TYPE, content=card)],
+        locale="nb-NO" if answer.language is Language.NB else "en-US",
+    )
+
+
+def with_note(activity: Activity, note: str) -> Activity:
+    """`activity` (a reply built here) with `note` added below its text and its card."""
+    activity.text = f"{activity.text}\n\n{note}" if activity.text else note
+    for attachment in activity.attachments or []:
+        card = attachment.content
+        if attachment.content_type == CARD_CONTENT_TYPE and isinstance(card, dict):
+            card["body"] = [*card.get("body", []), {
+                "type": "TextBlock", "text": inert(note), "wrap": True, "isSubtle": True,
+                "color": "Warning"}]
+            card["fallbackText"] = activity.text
+    return activity
+
+
+def _examples(builder: CardBuilder, language: Language) -> CardBuilder:
+    for question in example_questions(language):
+        builder.ask_button(question, question)
+    return builder
+
+
+@singledispatch
+def answer_card(answer: Answer) -> CardBuilder:
+    """The card for an answer type without a dedicated layout: its plain text."""
+    return CardBuilder().text(render(answer))
+
+
+@answer_card.register
+def _(answer: Greeting) -> CardBuilder:
+    return _examples(CardBuilder().text(say("greeting", answer.language)), answer.language)
+
+
+@answer_card.register
+def _(answer: Thanks) -> CardBuilder:
+    return CardBuilder().text(say("thanks", answer.language))
+
+
+@answer_card.register
+def _(answer: Help) -> CardBuilder:
+    return _examples(CardBuilder().text(say("help_intro", answer.language)), answer.language)
+
+
+@answer_card.register
+def _(answer: NotUnderstood) -> CardBuilder:
+    return _examples(CardBuilder().text(say("not_understood", answer.language)),
+                     answer.language)
+
+
+@answer_card.register
+def _(answer: NotFound) -> CardBuilder:
+    builder = CardBuilder().text(say("not_found", answer.language, mention=answer.mention))
+    if answer.followups:
+        builder.text(say("did_you_mean", answer.language), subtle=True)
+        for candidate, followup in zip(answer.suggestions, answer.followups, strict=False):
+            builder.followup_button(candidate.label, followup)
+    return builder
+
+
+@answer_card.register
+def _(answer: Clarification) -> CardBuilder:
+    builder = CardBuilder().text(say("clarify", answer.language, mention=answer.mention))
+    for index, candidate in enumerate(answer.candidates):
+        label = f"{candidate.label} ({candidate.detail})" if candidate.detail else candidate.label
+        if index < len(answer.button_data):
+            builder.data_button(label, answer.button_data[index])
+        elif index < len(answer.followups):
+            builder.followup_button(label, answer.followups[index])
+    return builder.none_button(answer.language)
+
+
+@answer_card.register
+def _(answer: ProjectPeople) -> CardBuilder:
+    language = answer.language
+    builder = CardBuilder().title(project_label(answer.project))
+    if answer.focus in (Intent.OWNER, Intent.MANAGER):
+        builder.text(render(answer))
+    facts = [
+        (ROLE[Role.OWNER][language].capitalize(), person_label(answer.owner, language)),
+        (ROLE[Role.MANAGER][language].capitalize(), person_label(answer.manager, language)),
+    ]
+    facts += [(m.person.name, m.member_role or ROLE[m.role][language]) for m in answer.members]
+    return builder.facts(facts)
+
+
+@answer_card.register
+def _(answer: ProjectStatus) -> CardBuilder:
+    language, report = answer.language, answer.report
+    builder = CardBuilder().title(project_label(answer.project))
+    if report is None:
+        return builder.text(say("no_status", language, project=project_label(answer.project)))
+    builder.text(f"{TEXT['overview_status'][language]}: {HEALTH[report.health][language]}",
+                 colour=HEALTH_COLOUR[report.health], bold=True)
+    builder.text(report.summary)
+    builder.facts([
+        (TEXT["label_date"][language], f"{format_date(report.reported_at, language)} "
+                                f"({format_age(report.age_days, language)})"),
+        (TEXT["label_reported_by"][language], report.author.name if report.author else ""),
+    ])
+    if report.age_days > answer.stale_after_days:
+        builder.text(say("status_stale", language, days=answer.stale_after_days),
+                     colour="Warning", subtle=True)
+    return builder
+
+
+@answer_card.register
+def _(answer: ProjectTransfer) -> CardBuilder:
+    language, transfer = answer.language, answer.transfer
+    builder = CardBuilder().title(project_label(answer.project))
+    builder.text(transfer_sentence(answer.project, transfer, language))
+    if transfer is not None:
+        builder.facts(_transfer_facts(transfer, language))
+    return builder
+
+
+def _transfer_facts(transfer: TransferView, language: Language) -> list[tuple[str, str]]:
+    return [
+        (TEXT["overview_status"][language], TRANSFER[transfer.status][language]),
+        (TEXT["label_from"][language], transfer.from_organization or ""),
+        (TEXT["label_to"][language], transfer.to_organization or ""),
+        (TEXT["label_date"][language], format_date(transfer.effective_date, language)
+         if transfer.effective_date else ""),
+        (TEXT["label_note"][language], transfer.note or ""),
+    ]
+
+
+@answer_card.register
+def _(answer: ProjectOverview) -> CardBuilder:
+    language = answer.language
+    label = TEXT
+    builder = CardBuilder().title(project_label(answer.project))
+    if answer.description:
+        builder.text(answer.description)
+    end = (format_date(answer.planned_end_date, language) if answer.planned_end_date
+           else label["open_ended"][language])
+    facts = [
+        (label["overview_phase"][language], PHASE[answer.phase][language]),
+        (label["overview_programme"][language], answer.programme or ""),
+        (label["overview_organization"][language], answer.organization or ""),
+        (label["overview_period"][language],
+         f"{format_date(answer.start_date, language)} – {end}"),
+        (ROLE[Role.OWNER][language].capitalize(), person_label(answer.owner, language)),
+        (ROLE[Role.MANAGER][language].capitalize(), person_label(answer.manager, language)),
+    ]
+    facts += [(m.person.name, m.member_role or ROLE[m.role][language]) for m in answer.members]
+    report = answer.report
+    facts.append((label["overview_status"][language],
+                  f"{HEALTH[report.health][language]} ({format_date(report.reported_at, language)})"
+                  f": {report.summary}" if report else label["no_report_short"][language]))
+    facts.append((label["overview_transfer"][language],
+                  transfer_sentence(answer.project, answer.transfer, language)))
+    return builder.facts(facts)
+
+
+@answer_card.register
+def _(answer: PersonProjects) -> CardBuilder:
+    language = answer.language
+    builder = CardBuilder().title(person_label(answer.person, language))
+    lines = render(answer).splitlines()
+    builder.text(lines[0])
+    return builder.facts(
+        (project_label(a.project),
+         f"{a.member_role or ROLE[a.role][language]} ({PHASE[a.phase][language]})")
+        for a in answer.assignments
+    )
+
+
+@answer_card.register
+def _(answer: ProjectList) -> CardBuilder:
+    language = answer.language
+    builder = CardBuilder().text(render(answer).splitlines()[0], bold=True)
+    if answer.count_only:
+        return builder
+    builder.facts(
+        (project_label(item.project), f"{PHASE[item.phase][language]}, " + (
+            HEALTH[item.health][language] if item.health else TEXT["no_report_short"][language]))
+        for item in answer.items[: answer.shown_limit]
+    )
+    if answer.total > answer.shown_limit:
+        builder.text(say("list_more", language, more=answer.total - answer.shown_limit),
+                     subtle=True)
+    return builder
+
+
+@answer_card.register
+def _(answer: FaqAnswer) -> CardBuilder:
+    builder = CardBuilder().text(answer.question, bold=True).text(answer.answer)
+    if answer.language is Language.EN:
+        builder.text(say("faq_source", answer.language, question=answer.question), subtle=True)
+    return builder
+
+
+
+@answer_card.register
+def _(answer: StatusPosted) -> CardBuilder:
+    language, report = answer.language, answer.report
+    builder = CardBuilder().title(project_label(answer.project))
+    builder.text(say("status_posted", language, project=project_label(answer.project),
+                     health=HEALTH[report.health][language]),
+                 colour=HEALTH_COLOUR[report.health], bold=True)
+    builder.text(report.summary)
+    return builder.facts([
+        (TEXT["label_date"][language],
+         f"{format_date(report.reported_at, language)} {report.reported_at:%H:%M} UTC"),
+        (TEXT["label_reported_by"][language], report.author.name if report.author else ""),
+    ])
+
+
+@answer_card.register
+def _(answer: MyProjects) -> CardBuilder:
+    language = answer.language
+    if answer.person is None or not answer.projects:
+        return CardBuilder().text(render(answer))
+    builder = CardBuilder().text(say("my_projects", language), bold=True)
+    facts = []
+    for led in answer.projects:
+        status = TEXT["no_report_short"][language] if led.report is None else (
+            f"{HEALTH[led.report.health][language]}, {format_age(led.report.age_days, language)}")
+        if led.stale:
+            status += f" ⚠ {say('stale_flag', language, days=answer.stale_after_days)}"
+        facts.append((f"{project_label(led.project)} ({ROLE[led.role][language]})", status))
+    return builder.facts(facts)
+
+
+class CardPresenter:
+    """Questions with buttons and plain messages as activities, for the dialogs."""
+
+    def choices(self, question: str, options: Sequence[tuple[str, str]],
+                language: Language) -> Activity:
+        builder = CardBuilder().text(question)
+        for label, send in options:
+            builder.ask_button(label, send)
+        return _activity(builder.build(question), question, language)
+
+    def message(self, text: str, language: Language) -> Activity:
+        return _activity(CardBuilder().text(text).build(text), text, language)
+
+    def answer(self, answer: Answer) -> Activity:
+        return reply_activity(answer)
+
+
+def _activity(card: dict[str, Any], text: str, language: Language) -> Activity:
+    return Activity(
+        type=ActivityTypes.message, text=text, text_format="plain",
+        attachments=[CardAttachment(content_type=CARD_CONTENT_TYPE, content=card)],
+        locale="nb-NO" if language is Language.NB else "en-US",
+    )
+
+
+def status_form(projects: Sequence[tuple[int, str, str]], language: Language) -> Activity:
+    """The one-click status form: project, health and summary, submitted together."""
+    intro = say("form_intro", language)
+    health_choices = [{"title": HEALTH[h][language].capitalize(), "value": h.value}
+                      for h in Health]
+    body: list[dict[str, Any]] = [
+        {"type": "TextBlock", "text": inert(intro), "wrap": True, "weight": "Bolder"},
+        {"type": "Input.ChoiceSet", "id": "project", "style": "compact", "isRequired": True,
+         "label": TEXT["form_project"][language],
+         "choices": [{"title": f"{name} ({code})", "value": str(project_id)}
+                     for project_id, code, name in projects],
+         "value": str(projects[0][0]) if len(projects) == 1 else None},
+        {"type": "Input.ChoiceSet", "id": "health", "style": "expanded", "isRequired": True,
+         "label": TEXT["form_health"][language], "choices": health_choices},
+        {"type": "Input.Text", "id": "summary", "isMultiline": True, "isRequired": True,
+         "maxLength": 1000, "label": TEXT["form_summary"][language]},
+    ]
+    body[1] = {k: v for k, v in body[1].items() if v is not None}
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard", "version": CARD_VERSION, "body": body,
+        "fallbackText": intro,
+        "actions": [{"type": "Action.Submit", "title": TEXT["form_submit"][language],
+                     "data": {FOLLOWUP_MARKER: FORM_MARKER, "lang": language.value}}],
+    }
+    return _activity(card, intro, language)

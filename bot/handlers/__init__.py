@@ -1,0 +1,1 @@
+"""The Teams activity handler and what it routes a turn to: commands, questions, the status desk."""

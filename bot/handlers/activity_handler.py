@@ -1,0 +1,278 @@
+"""The Teams activity handler: routes each turn to the knowledge layer and replies with a card.
+
+Personal chats, group chats and channels (where the bot is @mentioned) all arrive here. A
+message is answered; a card button (a clarification's candidate) answers for the chosen
+entity; the bot being added to a conversation gets a welcome card; everything else (reactions,
+edits, typing, installation events) is accepted quietly. While the portfolio database cannot
+be read, answers come from the last snapshot with a note saying how old it is
+(`bot.handlers.data_age`); while the bot's own database is away, questions are still answered (the
+conversation reference is stored on a later turn).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from botbuilder.core import BotState, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.dialogs import DialogSet
+from botbuilder.schema import Activity, ChannelAccount
+from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
+
+from bot.cards.answer_cards import (
+    FOLLOWUP_MARKER,
+    FORM_MARKER,
+    NONE_OF_THESE,
+    CardPresenter,
+    reply_activity,
+    status_form,
+    with_note,
+)
+from bot.cards.plain import language_of, plain_message
+from bot.handlers.data_age import DataAge
+from bot.handlers.mentions import strip_bot_mention
+from bot.handlers.status_desk import POST_MARKER, DialogPoster, Sender, StatusDesk
+from bot.notifications.outbox import OutboxStore
+from bot.notifications.subscriptions import SubscriptionStore, handle_subscription_command
+from dialogs.status_update_dialog import DIALOG_ID, StatusUpdateDialog, is_cancel, is_start
+from knowledge.answers.answering import Answerer
+from knowledge.answers.answers import Answer, Followup, Greeting, Language
+from knowledge.answers.phrases import say
+from knowledge.commands.subscription_commands import parse_subscription_command
+from knowledge.language.text import tokens
+from knowledge.language.understanding import MAX_QUESTION_CHARACTERS, understand
+from knowledge.portfolio.snapshot import Snapshot
+
+log = logging.getLogger("portfoliobot.turn")
+QUESTION_KEY = "portfoliobot.question"   # turn_state: the message text, without the @mention
+# Called after every answer is sent, with the answer and the question it answers (None for a
+# button); see `bot.observability.unanswered.AnswerRecorder`. A failure is logged, the reply stands.
+AnswerCallback = Callable[[Answer, str | None], Awaitable[None]]
+FORM_PHRASES = frozenset({("statusskjema",), ("status", "form"), ("statusskjemaet",),
+                          ("skjema",), ("form",)})
+
+
+def _bot_removed(activity: Activity) -> bool:
+    if activity.type == "installationUpdate":
+        return (activity.action or "").startswith("remove")
+    bot_id = getattr(activity.recipient, "id", None)
+    return activity.type == "conversationUpdate" and any(
+        getattr(member, "id", None) == bot_id for member in activity.members_removed or [])
+
+
+def conversation_key(activity: Activity) -> str:
+    """The conversation a subscription or reference belongs to: in a channel the channel
+    itself, not the thread (`19:…@thread.tacv2;messageid=…`) the message happened to start."""
+    conversation_id = getattr(activity.conversation, "id", "") or ""
+    return conversation_id.split(";messageid=", 1)[0]
+
+
+def _sender(activity: Activity, idempotency_id: str | None) -> Sender:
+    return Sender(getattr(activity.from_property, "aad_object_id", None),
+                  getattr(activity.conversation, "id", "") or "", idempotency_id)
+
+
+class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
+    """Answers portfolio questions in Teams."""
+
+    def __init__(self, answerer: Answerer, snapshot: Callable[[], Snapshot | None],
+                 desk: StatusDesk | None = None,
+                 conversation_state: BotState | None = None,
+                 subscriptions: SubscriptionStore | None = None,
+                 outbox: OutboxStore | None = None, *,
+                 on_answer: AnswerCallback | None = None,
+                 data_age: DataAge | None = None) -> None:
+        super().__init__()
+        # Staleness is read from the syncer the desk writes through, unless given.
+        self.data_age = data_age or (DataAge(desk.syncer) if desk is not None else None)
+        self.on_answer = on_answer
+        self.answerer = answerer
+        self.snapshot = snapshot
+        self.desk = desk
+        self.conversation_state = conversation_state
+        self.subscriptions = subscriptions
+        self.outbox = outbox
+        self._known_references: set[tuple[str, str]] = set()
+        self.dialogs: DialogSet | None = None
+        if desk is not None and conversation_state is not None:
+            self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
+            self.dialogs.add(StatusUpdateDialog(DialogPoster(desk), CardPresenter()))
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        await self._remember_conversation(turn_context)
+        await super().on_turn(turn_context)
+        if self.conversation_state is not None:
+            await self.conversation_state.save_changes(turn_context)
+
+    async def _remember_conversation(self, turn_context: TurnContext) -> None:
+        """Keep the conversation reference that notifications need: saved when first seen by
+        this process (install, or any message), refreshed when its service URL changes,
+        removed when the bot is uninstalled or removed from the team."""
+        activity = turn_context.activity
+        if self.outbox is None or not getattr(activity.conversation, "id", None):
+            return
+        key = (conversation_key(activity), activity.service_url or "")
+        try:
+            if _bot_removed(activity):
+                self._known_references.discard(key)
+                await self.outbox.remove_reference(key[0])
+                return
+            if key in self._known_references:
+                return
+            scope = getattr(activity.conversation, "conversation_type", None) or "personal"
+            await self.outbox.save_reference(TurnContext.get_conversation_reference(activity),
+                                             scope)
+        except Exception:   # the bot database is away: answer anyway, store it next turn
+            log.warning("could not update the conversation reference of %s; trying again on "
+                        "its next turn", key[0], exc_info=True)
+            return
+        self._known_references.add(key)
+
+    async def _dialog_turn(self, turn_context: TurnContext, text: str) -> bool:
+        """Continue or start the guided status update; True when the dialog took the turn."""
+        if self.dialogs is None or self.desk is None:
+            return False
+        starting = is_start(text)
+        sender_id = getattr(turn_context.activity.from_property, "aad_object_id", None)
+        if not starting and not self.desk.own_projects_of(sender_id):
+            # Only a project's owner or manager can be inside the status dialog (it ends at
+            # once for anyone else), so nobody else's turn needs to read dialog state.
+            return False
+        dialog_context = await self.dialogs.create_context(turn_context)
+        language = understand(text).language
+        if dialog_context.active_dialog is not None:
+            if is_cancel(text):
+                await dialog_context.cancel_all_dialogs()
+                await turn_context.send_activity(
+                    plain_message(say("dialog_cancelled", language), language))
+                return True
+            turn_context.activity.text = text   # the prompts read the text without the mention
+            await dialog_context.continue_dialog()
+            return True
+        if starting:
+            await dialog_context.begin_dialog(DIALOG_ID, {"lang": language.value})
+            return True
+        return False
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        text = strip_bot_mention(activity.text, activity.entities,
+                                 getattr(activity.recipient, "id", None),
+                                 getattr(activity.recipient, "name", None))
+        turn_context.turn_state[QUESTION_KEY] = text or None
+        if not text and activity.value is not None:
+            await self._on_card_submit(turn_context, activity.value)
+            return
+        language = language_of(activity)
+        if len(text) > MAX_QUESTION_CHARACTERS:
+            await turn_context.send_activity(plain_message(
+                say("too_long", language, length=len(text), limit=MAX_QUESTION_CHARACTERS),
+                language))
+            return
+        if self.snapshot() is None:
+            await turn_context.send_activity(plain_message(say("not_ready", language), language))
+            return
+        if await self._dialog_turn(turn_context, text):
+            return
+        if self.desk is not None and tokens(text) in FORM_PHRASES:
+            projects = self.desk.own_projects_of(
+                getattr(activity.from_property, "aad_object_id", None))
+            form_language = understand(text).language
+            if projects:
+                await turn_context.send_activity(status_form(projects, form_language))
+            else:
+                await self._reply(turn_context, self.desk.mine(_sender(activity, None),
+                                                               form_language))
+            return
+        if self.subscriptions is not None:
+            command = parse_subscription_command(text)
+            if command is not None:
+                snapshot = self.snapshot()
+                assert snapshot is not None
+                await self._reply(turn_context, await handle_subscription_command(
+                    command, conversation_key(activity),
+                    getattr(activity.from_property, "aad_object_id", None), self.answerer,
+                    snapshot, self.subscriptions, command.language))
+                return
+        if self.desk is not None:
+            status_answer = await self._status_turn(turn_context, text)
+            if status_answer is not None:
+                await self._reply(turn_context, status_answer)
+                return
+        await self._reply(turn_context, self.answerer.answer(text))
+
+    async def _status_turn(self, turn_context: TurnContext, text: str) -> Answer | None:
+        """Undo, "my projects" or a one-message status update; None for anything else."""
+        desk = self.desk
+        assert desk is not None
+        activity = turn_context.activity
+        who = _sender(activity, activity.id)
+        if desk.is_undo(text):
+            return await desk.undo(who, understand(text).language)
+        if desk.is_mine(text):
+            return desk.mine(who, understand(text).language)
+        draft = desk.draft(text)
+        if draft is None:
+            return None
+        return await desk.post_message(draft, who)
+
+    async def _on_card_submit(self, turn_context: TurnContext, value: Any) -> None:
+        marker = value.get(FOLLOWUP_MARKER) if isinstance(value, dict) else None
+        language = language_of(turn_context.activity)
+        if isinstance(value, dict) and value.get("lang") in ("nb", "en"):
+            language = Language(value["lang"])
+        command_text = value.get("subscription_command") if isinstance(value, dict) else None
+        if isinstance(command_text, str) and self.subscriptions is not None:
+            turn_context.activity.text = command_text   # as Teams' imBack would have sent it
+            await self.on_message_activity(turn_context)
+            return
+        if marker in (FORM_MARKER, POST_MARKER) and isinstance(value, dict) \
+                and self.desk is not None:
+            # Every click on one card carries that card's id: a double click stores once.
+            activity = turn_context.activity
+            card = getattr(activity, "reply_to_id", None)
+            who = _sender(activity, f"{marker}:{card}" if card else activity.id)
+            post = self.desk.post_form if marker == FORM_MARKER else self.desk.post_choice
+            await self._reply(turn_context, await post(value, who))
+            return
+        if marker == NONE_OF_THESE:
+            await turn_context.send_activity(
+                plain_message(say("none_of_these_reply", language), language))
+            return
+        try:
+            followup = Followup.from_dict(value) if marker == "followup" else None
+        except ValueError as error:
+            log.info("unusable card submit: %s", error)
+            followup = None
+        if followup is None:
+            await turn_context.send_activity(plain_message(say("stale_button", language),
+                                                           language))
+            return
+        await self._reply(turn_context, self.answerer.answer_followup(followup))
+
+    async def _reply(self, turn_context: TurnContext, answer: Answer) -> None:
+        log.debug("answer %s", type(answer).__name__)
+        reply = reply_activity(answer)
+        note = self.data_age.note(answer.language) if self.data_age is not None else None
+        await turn_context.send_activity(with_note(reply, note) if note else reply)
+        if self.on_answer is not None:
+            try:
+                await self.on_answer(answer, turn_context.turn_state.get(QUESTION_KEY))
+            except Exception:
+                log.exception("recording the %s answer failed", type(answer).__name__)
+
+    async def _welcome_if_bot_added(self, members: list[ChannelAccount] | None,
+                                    turn_context: TurnContext) -> None:
+        bot_id = getattr(turn_context.activity.recipient, "id", None)
+        if any(getattr(member, "id", None) == bot_id for member in members or []):
+            await self._reply(turn_context, Greeting(language_of(turn_context.activity)))
+
+    async def on_teams_members_added(self, teams_members_added: list[TeamsChannelAccount],
+                                     team_info: TeamInfo, turn_context: TurnContext) -> None:
+        await self._welcome_if_bot_added(teams_members_added, turn_context)
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount],
+                                        turn_context: TurnContext) -> None:
+        await self._welcome_if_bot_added(members_added, turn_context)

@@ -1,0 +1,1 @@
+"""Subscriptions, the durable outbox, its delivery worker, rate limits and digests."""

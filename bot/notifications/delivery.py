@@ -1,0 +1,311 @@
+"""The delivery worker: sends queued outbox rows as proactive Adaptive Cards.
+
+`DeliveryWorker.deliver_once()` claims a batch of due rows (`OutboxStore.claim`) and delivers
+them, rows of one conversation one after another in id order, conversations side by side; each
+send first waits for the `RateLimiter`. `run()` repeats that until cancelled (`start()` /
+`stop()` keep the task); `wake()` makes it look at once instead of after `poll_seconds`.
+
+Delivering a row: load the conversation's reference (unknown or disabled: the row is dead,
+"no conversation"); build the message (an Adaptive Card 1.4 with title, text and facts; the
+plain text in `text`); send it with `adapter.continue_conversation(reference, callback,
+app_id)`, where the callback calls `turn_context.send_activity`. In a channel, a notification
+about a project goes as a reply in that project's thread (conversation id
+`<channel>;messageid=<root>`) when one is stored; if the connector says 404 for that thread it
+is forgotten and the notification starts a new thread, whose id is remembered.
+
+Outcomes:
+- acknowledged → `delivered`;
+- 412/429/502/503/504, connection errors and timeouts (the outbound layer has retried within
+  its own deadline and raised `OutboundDeliveryError`) → `queued` again, due after the
+  Retry-After the connector last sent if any, else after exponential backoff with full jitter
+  (`uniform(0, min(max_backoff, base_backoff * 2**(attempt-1)))`); after `max_attempts`
+  attempts → `dead`;
+- 403/404 for the conversation (bot removed, conversation gone) → the reference is disabled
+  and the row is `dead`; any other error → retried like a transient one, up to `max_attempts`.
+
+Delivery is at least once. A row is marked delivered right after the connector acknowledged
+the post; if the process dies between the acknowledgement and that mark, the row's lease runs
+out and it is sent again: that is the one window for a duplicate (besides the outbound
+layer's own, a POST whose answer was lost in a timeout). `redelivered` counts rows that were
+delivered on a later attempt than their first claim, which bounds how often it can happen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import re
+from collections.abc import Callable
+from copy import deepcopy
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from botframework.connector.models import ErrorResponseException
+from msrest.exceptions import ClientRequestError
+
+from bot.cards.answer_cards import CARD_CONTENT_TYPE, CardAttachment, CardBuilder
+from bot.connector.outbound import OutboundCloudAdapter
+from bot.connector.outbound_transport import OutboundDeliveryError
+from bot.connector.retry_policy import RETRYABLE_STATUSES, parse_retry_after
+from bot.notifications.outbox import THREAD_MARKER, Notification, OutboxRow, OutboxStore
+from bot.notifications.rate_limit import RateLimiter
+
+log = logging.getLogger("portfoliobot.delivery")
+
+GONE_STATUSES = frozenset({403, 404})
+_RETRY_AFTER = re.compile(r"\(Retry-After: ([^)]*)\)")
+
+
+def notification_activity(notification: Notification) -> Activity:
+    """The message for a notification: its Adaptive Card and the plain-text fallback."""
+    text = notification.plain_text()
+    card = (CardBuilder().title(notification.title).text(notification.text)
+            .facts(notification.facts).build(text))
+    return Activity(type=ActivityTypes.message, text=text, text_format="plain",
+                    attachments=[CardAttachment(content_type=CARD_CONTENT_TYPE, content=card)],
+                    locale="nb-NO" if notification.language == "nb" else "en-US")
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """Why a send failed: the HTTP status (None: no answer) and any Retry-After in seconds."""
+
+    status: int | None
+    retry_after: float | None
+    detail: str
+
+
+def _failure(error: BaseException) -> _Failure:
+    if isinstance(error, OutboundDeliveryError):
+        match = _RETRY_AFTER.search(str(error))
+        retry_after = parse_retry_after(match.group(1)) if match else None
+        return _Failure(error.status, retry_after, str(error))
+    if isinstance(error, ErrorResponseException):
+        response = getattr(error, "response", None)
+        status = getattr(response, "status_code", None)
+        headers = getattr(response, "headers", None) or {}
+        retry_after = parse_retry_after(headers.get("Retry-After"))
+        return _Failure(int(status) if status is not None else None, retry_after,
+                        f"HTTP {status}: {error}")
+    return _Failure(None, None, f"{type(error).__name__}: {error}")
+
+
+class DeliveryWorker:
+    """Claims due outbox rows and delivers them through the bot's adapter."""
+
+    def __init__(self, store: OutboxStore, adapter: OutboundCloudAdapter, app_id: str,
+                 limiter: RateLimiter | None = None, *, max_attempts: int = 8,
+                 poll_seconds: float = 1.0, batch_size: int = 50, lease_seconds: float = 120.0,
+                 base_backoff: float = 5.0, max_backoff: float = 300.0, concurrency: int = 16,
+                 clock: Callable[[], datetime] | None = None,
+                 rng: random.Random | None = None) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self.store = store
+        self.adapter = adapter
+        self.app_id = app_id
+        self.limiter = limiter or RateLimiter()
+        self.max_attempts = max_attempts
+        self.poll_seconds = poll_seconds
+        self.batch_size = batch_size
+        self.lease_seconds = lease_seconds
+        self.base_backoff = base_backoff
+        self.max_backoff = max_backoff
+        self.clock = clock or store.now
+        self.rng = rng or random.Random()
+        self.delivered = 0
+        self.redelivered = 0
+        self.retried = 0
+        self.dead = 0
+        self._concurrency = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def start(self) -> asyncio.Task[None]:
+        """Run `run()` as a task kept by the worker (idempotent)."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self.run(), name="portfoliobot-delivery")
+        return self._task
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop the task `start()` made: let the pass in progress finish (up to `grace`
+        seconds, so acknowledged sends get marked delivered), then cancel it."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait({task}, timeout=grace)
+        finally:
+            self._stopping = False
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def wake(self) -> None:
+        """Look for due rows now rather than after `poll_seconds` (call after enqueueing)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until cancelled (or `stop()`); a failing pass (database down) is logged and
+        retried after `poll_seconds`."""
+        while not self._stopping:
+            try:
+                handled = await self.deliver_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("delivery pass failed; trying again in %.1f s", self.poll_seconds)
+                handled = 0
+            if handled or self._stopping:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+
+    async def deliver_once(self) -> int:
+        """Claim one batch of due rows and deliver them; returns how many were handled."""
+        rows = await self.store.claim(self.batch_size, self.lease_seconds)
+        by_conversation: dict[str, list[OutboxRow]] = {}
+        for row in rows:
+            by_conversation.setdefault(row.conversation_id, []).append(row)
+        await asyncio.gather(*(self._deliver_in_order(group)
+                               for group in by_conversation.values()))
+        return len(rows)
+
+    async def _deliver_in_order(self, rows: list[OutboxRow]) -> None:
+        async with self._concurrency:
+            for row in rows:
+                try:
+                    await self.deliver(row)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:  # a bug or the database: the lease brings it back
+                    log.exception("outbox row %d: delivery failed unexpectedly", row.id)
+                    with contextlib.suppress(Exception):
+                        await self._retry_or_die(row, _Failure(None, None, repr(error)))
+
+    # -- one row ----------------------------------------------------------------------------
+
+    async def deliver(self, row: OutboxRow) -> str:
+        """Deliver one claimed row; returns its new status."""
+        stored = await self.store.stored_reference(row.conversation_id)
+        if stored is None or not stored.enabled:
+            why = "no conversation" + (f" ({stored.disabled_reason})" if stored is not None
+                                       and stored.disabled_reason else "")
+            await self.store.mark_dead(row.id, why)
+            self.dead += 1
+            log.warning("outbox row %d dead: %s %s", row.id, why, row.conversation_id)
+            return "dead"
+        reference = stored.reference
+        notification = row.notification
+        conversation = reference.conversation
+        in_channel = getattr(conversation, "conversation_type", None) == "channel"
+        project_id = row.project_id
+        root = (await self.store.thread_root(row.conversation_id, project_id)
+                if in_channel and project_id is not None else None)
+        if root is not None:
+            failure = await self._send(row, self._in_thread(reference, root), notification)
+            if failure is None:
+                return await self._delivered(row)
+            if failure.status != 404:
+                return await self._failed(row, failure)
+            log.info("outbox row %d: thread %s is gone; starting a new one", row.id, root)
+            await self.store.forget_thread(row.conversation_id, project_id or 0)
+        sent_id: list[str] = []
+        failure = await self._send(row, reference, notification, sent_id)
+        if failure is not None:
+            return await self._failed(row, failure)
+        if in_channel and project_id is not None and sent_id and sent_id[0]:
+            await self.store.remember_thread(row.conversation_id, project_id, sent_id[0])
+        return await self._delivered(row)
+
+    @staticmethod
+    def _in_thread(reference: ConversationReference, root: str) -> ConversationReference:
+        threaded = deepcopy(reference)
+        base = threaded.conversation.id.split(THREAD_MARKER, 1)[0]
+        threaded.conversation.id = f"{base}{THREAD_MARKER}{root}"
+        return threaded
+
+    async def _send(self, row: OutboxRow, reference: ConversationReference,
+                    notification: Notification, sent_id: list[str] | None = None
+                    ) -> _Failure | None:
+        """Post once (the outbound layer retries within its budget); None when acknowledged.
+
+        Errors are caught inside the callback: the adapter's `on_turn_error` (the bot's, if
+        it set one) must not swallow them, the worker decides what they mean.
+        """
+        await self.limiter.acquire(row.conversation_id)
+        outcome: list[BaseException] = []
+
+        async def callback(turn_context: TurnContext) -> None:
+            # The continuation activity's id is made up; without it the message is a new
+            # post to the conversation (or thread) rather than a reply to that id.
+            turn_context.activity.id = None
+            try:
+                response = await turn_context.send_activity(notification_activity(notification))
+            except Exception as error:
+                outcome.append(error)
+                return
+            if sent_id is not None:
+                sent_id.append(getattr(response, "id", None) or "")
+
+        try:
+            await self.adapter.continue_conversation(reference, callback, bot_app_id=self.app_id)
+        except (ClientRequestError, ErrorResponseException, OSError, TimeoutError) as error:
+            outcome.append(error)
+        if not outcome:
+            return None
+        return _failure(outcome[0])
+
+    async def _delivered(self, row: OutboxRow) -> str:
+        await self.store.mark_delivered(row.id)
+        self.delivered += 1
+        if row.attempts > 1:
+            self.redelivered += 1
+        return "delivered"
+
+    async def _failed(self, row: OutboxRow, failure: _Failure) -> str:
+        if failure.status in GONE_STATUSES:
+            reason = f"HTTP {failure.status} from the connector: {failure.detail}"
+            await self.store.disable_reference(row.conversation_id, reason)
+            await self.store.mark_dead(row.id, reason)
+            self.dead += 1
+            log.warning("outbox row %d dead, conversation %s disabled: HTTP %s", row.id,
+                        row.conversation_id, failure.status)
+            return "dead"
+        return await self._retry_or_die(row, failure)
+
+    async def _retry_or_die(self, row: OutboxRow, failure: _Failure) -> str:
+        if row.attempts >= self.max_attempts:
+            await self.store.mark_dead(row.id, f"gave up after {row.attempts} attempt(s): "
+                                       f"{failure.detail}")
+            self.dead += 1
+            log.warning("outbox row %d dead after %d attempts: %s", row.id, row.attempts,
+                        failure.detail)
+            return "dead"
+        delay = self.retry_delay(row.attempts, failure)
+        await self.store.mark_retry(row.id, failure.detail,
+                                    self.clock() + timedelta(seconds=delay))
+        self.retried += 1
+        log.info("outbox row %d: attempt %d failed (%s); next in %.1f s", row.id, row.attempts,
+                 failure.detail, delay)
+        return "queued"
+
+    def retry_delay(self, attempts: int, failure: _Failure | None = None) -> float:
+        """Seconds before the next attempt: Retry-After if the connector sent one (for a
+        retryable status), else full-jitter exponential backoff."""
+        if (failure is not None and failure.retry_after is not None
+                and (failure.status is None or failure.status in RETRYABLE_STATUSES)):
+            return min(failure.retry_after, 3600.0)
+        ceiling = min(self.max_backoff, self.base_backoff * 2.0 ** min(max(attempts - 1, 0), 32))
+        return self.rng.uniform(0.0, ceiling)
+

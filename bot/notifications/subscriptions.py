@@ -1,0 +1,234 @@
+"""Channel subscriptions: stored in the bot database, managed by chat commands.
+
+A conversation (a Teams channel, group chat or personal chat) subscribes to everything, to one
+project or to one programme, optionally limited to kinds of change (`knowledge.portfolio.events.
+EventKind`). `SubscriptionStore` keeps the `subscription` table (see `bot.storage.bot_database`);
+`matching()` tells the notifier which conversations want an event. The conversation reference
+used to reach a conversation proactively is stored separately (`conversation_reference`).
+
+`handle_subscription_command()` carries out a command parsed by
+`knowledge.commands.subscription_commands.parse_subscription_command` and returns the typed answer to
+reply with.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, delete, or_, select, update
+
+from bot.storage.bot_database import BotDatabase, subscription
+from knowledge.answers.answering import Answerer
+from knowledge.answers.answers import (
+    Answer,
+    Clarification,
+    Language,
+    NotFound,
+    SubscriptionChanged,
+    SubscriptionHelp,
+    SubscriptionItem,
+    SubscriptionList,
+)
+from knowledge.answers.phrases import SUBSCRIPTION_EXAMPLES, SUBSCRIPTION_TARGET_KIND, say
+from knowledge.commands.subscription_commands import (
+    EVERYTHING,
+    SubscriptionAction,
+    SubscriptionCommand,
+    Target,
+    TargetKind,
+    kind_groups,
+    programme_label,
+    project_label,
+    resolve_target,
+)
+from knowledge.portfolio.events import EventKind
+from knowledge.portfolio.snapshot import Snapshot
+
+ALL_KINDS = "*"
+
+
+def encode_kinds(kinds: frozenset[EventKind]) -> str:
+    """`*` for every kind (an empty set or all of them), else the sorted values, comma-separated."""
+    if not kinds or kinds >= frozenset(EventKind):
+        return ALL_KINDS
+    return ",".join(sorted(kind.value for kind in kinds))
+
+
+def decode_kinds(text: str) -> frozenset[EventKind]:
+    """The kinds `encode_kinds` wrote; empty means every kind. Unknown values are ignored."""
+    if text == ALL_KINDS:
+        return frozenset()
+    known = {kind.value for kind in EventKind}
+    return frozenset(EventKind(part) for part in text.split(",") if part in known)
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """One stored subscription; `target_id` is None for 'all', `kinds` empty for every kind."""
+
+    id: int
+    conversation_id: str
+    target_kind: TargetKind
+    target_id: int | None
+    kinds: frozenset[EventKind]
+    created_at: datetime
+    created_by: str | None
+
+    def wants(self, kind: EventKind) -> bool:
+        return not self.kinds or kind in self.kinds
+
+
+def _stored_id(target_kind: TargetKind, target_id: int | None) -> int:
+    if target_kind is TargetKind.ALL:
+        return 0
+    if target_id is None:
+        raise ValueError(f"a {target_kind.value} subscription needs a target id")
+    return target_id
+
+
+class SubscriptionStore:
+    """The `subscription` table of an open bot database."""
+
+    def __init__(self, database: BotDatabase) -> None:
+        self.database = database
+
+    async def subscribe(self, conversation_id: str, target_kind: TargetKind | str,
+                        target_id: int | None, kinds: frozenset[EventKind],
+                        created_by: str | None) -> bool:
+        """Subscribe the conversation; True if new, False if it existed (its kinds are updated).
+
+        Atomic on both dialects: of two concurrent identical subscribes exactly one is new.
+        """
+        kind = TargetKind(target_kind)
+        stored_id = _stored_id(kind, target_id)
+        encoded = encode_kinds(kinds)
+        table = subscription
+        insert = (
+            self.database.insert(table)
+            .values(conversation_id=conversation_id, target_kind=kind.value, target_id=stored_id,
+                    event_kinds=encoded, created_at=self.database.clock(), created_by=created_by)
+            .on_conflict_do_nothing(index_elements=["conversation_id", "target_kind", "target_id"])
+            .returning(table.c.id)
+        )
+        async with self.database.engine.begin() as connection:
+            if (await connection.execute(insert)).first() is not None:
+                return True
+            await connection.execute(
+                update(table)
+                .where(table.c.conversation_id == conversation_id,
+                       table.c.target_kind == kind.value, table.c.target_id == stored_id)
+                .values(event_kinds=encoded))
+        return False
+
+    async def unsubscribe(self, conversation_id: str, target_kind: TargetKind | str | None = None,
+                          target_id: int | None = None) -> int:
+        """Remove one subscription, or every one of the conversation (no target); how many."""
+        table = subscription
+        statement = delete(table).where(table.c.conversation_id == conversation_id)
+        if target_kind is not None:
+            kind = TargetKind(target_kind)
+            statement = statement.where(table.c.target_kind == kind.value,
+                                        table.c.target_id == _stored_id(kind, target_id))
+        async with self.database.engine.begin() as connection:
+            return int((await connection.execute(statement)).rowcount)
+
+    async def list(self, conversation_id: str) -> list[Subscription]:
+        """The conversation's subscriptions: everything first, then projects, then programmes."""
+        table = subscription
+        statement = select(table).where(table.c.conversation_id == conversation_id).order_by(
+            table.c.target_kind, table.c.target_id)
+        async with self.database.engine.connect() as connection:
+            rows = (await connection.execute(statement)).mappings().all()
+        order = {TargetKind.ALL: 0, TargetKind.PROJECT: 1, TargetKind.PROGRAMME: 2}
+        found = [
+            Subscription(row["id"], row["conversation_id"], TargetKind(row["target_kind"]),
+                         None if row["target_kind"] == TargetKind.ALL.value else row["target_id"],
+                         decode_kinds(row["event_kinds"]), row["created_at"], row["created_by"])
+            for row in rows
+        ]
+        found.sort(key=lambda s: (order[s.target_kind], s.target_id or 0))
+        return found
+
+    async def matching(self, project_id: int, programme_id: int | None,
+                       kind: EventKind | str) -> builtins.list[str]:
+        """The conversations (distinct, sorted) whose subscriptions want this project's event."""
+        event_kind = EventKind(kind)
+        table = subscription
+        targets = [
+            table.c.target_kind == TargetKind.ALL.value,
+            and_(table.c.target_kind == TargetKind.PROJECT.value, table.c.target_id == project_id),
+        ]
+        if programme_id is not None:
+            targets.append(and_(table.c.target_kind == TargetKind.PROGRAMME.value,
+                                table.c.target_id == programme_id))
+        wanted = or_(
+            table.c.event_kinds == ALL_KINDS,
+            ("," + table.c.event_kinds + ",").contains(f",{event_kind.value},", autoescape=True),
+        )
+        statement = (select(table.c.conversation_id).where(or_(*targets), wanted).distinct()
+                     .order_by(table.c.conversation_id))
+        async with self.database.engine.connect() as connection:
+            return [row[0] for row in await connection.execute(statement)]
+
+    async def conversations(self) -> builtins.list[str]:
+        """Every conversation with at least one subscription (distinct, sorted)."""
+        statement = (select(subscription.c.conversation_id).distinct()
+                     .order_by(subscription.c.conversation_id))
+        async with self.database.engine.connect() as connection:
+            return [row[0] for row in await connection.execute(statement)]
+
+
+def _label(snapshot: Snapshot | None, kind: TargetKind, target_id: int | None,
+           language: Language) -> str | None:
+    if kind is TargetKind.ALL or target_id is None:
+        return None
+    if snapshot is not None:
+        if kind is TargetKind.PROJECT and target_id in snapshot.projects:
+            return project_label(snapshot, target_id)
+        if kind is TargetKind.PROGRAMME and target_id in snapshot.programmes:
+            return programme_label(snapshot, target_id)
+    return say("subscription_removed_target", language,
+               kind=SUBSCRIPTION_TARGET_KIND[kind.value][language], id=target_id)
+
+
+async def handle_subscription_command(
+    command: SubscriptionCommand, conversation_id: str, aad_object_id: str | None,
+    answerer: Answerer, snapshot: Snapshot | None, store: SubscriptionStore,
+    language: Language,
+) -> Answer:
+    """Carry out `command` for the conversation and return the answer to reply with.
+
+    Subscribing and unsubscribing one target need the snapshot (to find the target); without
+    one the answer is `NotFound`. Listing and unsubscribing everything work without it.
+    """
+    if command.action is SubscriptionAction.LIST:
+        items = tuple(
+            SubscriptionItem(_label(snapshot, s.target_kind, s.target_id, language),
+                             kind_groups(s.kinds))
+            for s in await store.list(conversation_id))
+        return SubscriptionList(language, items)
+    if command.needs_target or command.unknown_kinds:
+        return SubscriptionHelp(language, SUBSCRIPTION_EXAMPLES[language], command.unknown_kinds)
+    if command.action is SubscriptionAction.UNSUBSCRIBE and command.everything:
+        removed = await store.unsubscribe(conversation_id)
+        return SubscriptionChanged(language, "unsubscribed", None, (), removed)
+    target: Target | Clarification | NotFound
+    if command.everything:
+        target = EVERYTHING
+    elif snapshot is None:
+        return NotFound(language, command.mention)
+    else:
+        target = resolve_target(answerer, snapshot, command.mention, language=language,
+                                kinds=command.kinds, action=command.action)
+    if not isinstance(target, Target):
+        return target
+    target_id = None if target.kind is TargetKind.ALL else target.id
+    if command.action is SubscriptionAction.UNSUBSCRIBE:
+        removed = await store.unsubscribe(conversation_id, target.kind, target_id)
+        return SubscriptionChanged(language, "unsubscribed", target.label, (), removed)
+    new = await store.subscribe(conversation_id, target.kind, target_id, command.kinds,
+                                aad_object_id)
+    return SubscriptionChanged(language, "subscribed" if new else "updated", target.label,
+                               kind_groups(command.kinds))

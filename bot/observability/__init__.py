@@ -1,0 +1,1 @@
+"""Metrics, log formatting and the record of unanswered questions."""

@@ -1,0 +1,1 @@
+"""The Teams app package: manifest, localisation and icons."""

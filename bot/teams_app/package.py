@@ -1,0 +1,329 @@
+"""The Teams app package: the manifest, its bokmål translation and the icons, in one zip.
+
+`manifest(details)` and `localization(details)` are pure: the same `AppDetails` give the same
+JSON. The manifest follows Teams manifest schema v1.26 (English, `en-us`); `nb-no.json`
+translates the names, descriptions and command lists into Norwegian bokmål. The bot is offered
+in personal chats, teams and group chats, with a command menu for each scope that names what
+the bot understands (`COMMANDS`): Teams puts a command's title in the compose box, so every
+title is a message, or the start of one, that the bot answers as it stands.
+
+`write_package(details, path)` writes manifest.json, nb-no.json, color.png and outline.png at
+the root of a zip, byte for byte the same on every run. `portfoliobot teams-package` is the
+command line for it (`add_teams_package_command`, `run_teams_package`).
+
+Teams itself checks more than the schema can say, so `AppDetails.check` refuses what Teams
+would refuse: an id that is no GUID, a version that is not x.y.z, an http:// URL. Command
+titles and descriptions keep to the limits of the localization schema (10 commands a list,
+32 and 128 characters), which are stricter than the manifest's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bot.settings import Settings
+from bot.teams_app.icons import color_icon, outline_icon
+from knowledge.answers.answers import Language
+
+NB, EN = Language.NB, Language.EN
+MANIFEST_VERSION = "1.26"
+SCHEMA_BASE = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}"
+MANIFEST_SCHEMA = f"{SCHEMA_BASE}/MicrosoftTeams.schema.json"
+LOCALIZATION_SCHEMA = f"{SCHEMA_BASE}/MicrosoftTeams.Localization.schema.json"
+SCOPES = ("personal", "team", "groupChat")
+NB_LANGUAGE_TAG, NB_FILE = "nb-no", "nb-no.json"
+MANIFEST_FILE, COLOR_FILE, OUTLINE_FILE = "manifest.json", "color.png", "outline.png"
+DEFAULT_PACKAGE = Path("portfoliobot-teams.zip")
+ACCENT_COLOR = "#005B8F"
+MAX_COMMANDS, MAX_TITLE, MAX_DESCRIPTION = 10, 32, 128
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_VERSION = re.compile(r"^(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)$")
+_DOMAIN = re.compile(r"^(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
+
+NAME = {
+    EN: ("Portfolio bot", "Portfolio bot for the regional ICT project portfolio"),
+    NB: ("Porteføljeboten", "Porteføljeboten for den regionale IKT-prosjektporteføljen"),
+}
+DESCRIPTION = {
+    EN: (
+        "Who owns and leads the regional ICT projects, their status and transfers.",
+        "Ask in plain English or Norwegian about the projects in Helse Sør-Øst's regional ICT "
+        "portfolio: who owns and leads a project, its latest status report, and whether it "
+        "has been transferred to Sykehuspartner. Project owners and managers can post a "
+        "status report in one message or step by step, and undo it for a few minutes. "
+        "Subscribe a chat or channel to a project, a programme or the whole portfolio to "
+        "get changes as they happen.",
+    ),
+    NB: (
+        "Hvem som eier og leder de regionale IKT-prosjektene, status og overføring.",
+        "Spør på norsk eller engelsk om prosjektene i Helse Sør-Østs regionale "
+        "IKT-portefølje: hvem som eier og leder et prosjekt, siste statusrapport, og om det er "
+        "overført til Sykehuspartner. Prosjekteiere og prosjektledere kan rapportere status i "
+        "én melding eller steg for steg, og angre i noen minutter. Abonner i en chat eller "
+        "kanal på et prosjekt, et program eller hele porteføljen for å få endringene når de "
+        "skjer.",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BotCommand:
+    """One entry of the command menu: what to write, in both languages, and where."""
+
+    title: dict[Language, str]
+    description: dict[Language, str]
+    scopes: frozenset[str]
+
+
+_EVERYWHERE = frozenset(SCOPES)
+_SHARED = frozenset({"team", "groupChat"})
+COMMANDS: tuple[BotCommand, ...] = (
+    BotCommand({EN: "help", NB: "hjelp"}, {
+        EN: "What I can answer, with example questions",
+        NB: "Hva jeg kan svare på, med eksempler på spørsmål"}, _EVERYWHERE),
+    BotCommand({EN: "who owns", NB: "hvem eier"}, {
+        EN: "Who owns a project: who owns <project name or code>",
+        NB: "Hvem som eier et prosjekt: hvem eier <prosjektnavn eller -kode>"}, _EVERYWHERE),
+    BotCommand({EN: "who leads", NB: "hvem leder"}, {
+        EN: "Who manages a project: who leads <project>",
+        NB: "Hvem som leder et prosjekt: hvem leder <prosjekt>"}, _SHARED),
+    BotCommand({EN: "status", NB: "status"}, {
+        EN: "The latest status report of a project: status <project>",
+        NB: "Siste statusrapport for et prosjekt: status <prosjekt>"}, _EVERYWHERE),
+    BotCommand({EN: "which projects are red", NB: "hvilke prosjekter er røde"}, {
+        EN: "Projects with red status; ask the same for yellow, green, paused or transferred",
+        NB: "Prosjekter med rød status; spør likedan om gule, grønne, pausede eller overførte"},
+        _EVERYWHERE),
+    BotCommand({EN: "my projects", NB: "mine prosjekter"}, {
+        EN: "The projects you own or lead, with their latest status",
+        NB: "Prosjektene du eier eller leder, med siste status"}, _EVERYWHERE),
+    BotCommand({EN: "update status", NB: "oppdater status"}, {
+        EN: "Report the status of a project you lead, step by step; or in one message: "
+            "status <project>: green - summary",
+        NB: "Rapporter status for et prosjekt du leder, steg for steg; eller i én melding: "
+            "status <prosjekt>: grønn - oppsummering"}, _EVERYWHERE),
+    BotCommand({EN: "undo", NB: "angre"}, {
+        EN: "Withdraw your own status update from the last 10 minutes",
+        NB: "Trekk tilbake din egen statusoppdatering fra de siste 10 minuttene"},
+        frozenset({"personal"})),
+    BotCommand({EN: "subscribe", NB: "abonner"}, {
+        EN: "Get changes posted here: subscribe <project, programme or all> [only status]",
+        NB: "Få endringer postet her: abonner <prosjekt, program eller alle> [kun status]"},
+        _EVERYWHERE),
+    BotCommand({EN: "subscriptions", NB: "abonnementer"}, {
+        EN: "What this chat or channel subscribes to",
+        NB: "Hva denne chatten eller kanalen abonnerer på"}, _EVERYWHERE),
+    BotCommand({EN: "unsubscribe", NB: "avslutt abonnement"}, {
+        EN: "Stop changes: unsubscribe <project> or unsubscribe all",
+        NB: "Stopp endringer: avslutt abonnement <prosjekt> eller avslutt alle abonnementer"},
+        _EVERYWHERE),
+)
+
+
+class TeamsPackageError(ValueError):
+    """An input the package cannot be made from; the message is one line for the operator."""
+
+
+@dataclass(frozen=True, slots=True)
+class AppDetails:
+    """Everything the package is made of that is not fixed in this module."""
+
+    app_id: str
+    version: str
+    developer_name: str = "Sykehuspartner HF"
+    website_url: str = "https://sykehuspartner.no"
+    privacy_url: str = "https://sykehuspartner.no/personvern"
+    terms_url: str = "https://sykehuspartner.no/vilkar"
+    valid_domains: tuple[str, ...] = field(default=())
+    accent_color: str = ACCENT_COLOR
+
+    def check(self) -> None:
+        """Raise TeamsPackageError for a value Teams would refuse."""
+        if not _GUID.match(self.app_id):
+            raise TeamsPackageError(
+                f"the app id must be the Azure Bot's application id (a GUID), not {self.app_id!r}")
+        if not _VERSION.match(self.version):
+            raise TeamsPackageError(
+                f"the app version must be three numbers such as 1.0.2, not {self.version!r}")
+        if not 0 < len(self.developer_name) <= 32:
+            raise TeamsPackageError("the developer name must be 1 to 32 characters")
+        for what, url in (("website", self.website_url), ("privacy", self.privacy_url),
+                          ("terms of use", self.terms_url)):
+            if not re.match(r"^https://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", url) or len(url) > 2048:
+                raise TeamsPackageError(f"the {what} URL must be an https:// address, not {url!r}")
+        if len(self.valid_domains) > 16:
+            raise TeamsPackageError("at most 16 valid domains")
+        for domain in self.valid_domains:
+            if not _DOMAIN.match(domain):
+                raise TeamsPackageError(
+                    f"a valid domain is a host name such as bot.example.no, not {domain!r}")
+        if not re.match(r"^#[0-9a-fA-F]{6}$", self.accent_color):
+            raise TeamsPackageError(f"the accent colour must be #rrggbb, not {self.accent_color!r}")
+
+
+def commands_for(scope: str) -> tuple[BotCommand, ...]:
+    """The command menu of one scope, in menu order."""
+    return tuple(command for command in COMMANDS if scope in command.scopes)
+
+
+def manifest(details: AppDetails) -> dict[str, Any]:
+    """manifest.json as a dictionary (English)."""
+    details.check()
+    short_name, full_name = NAME[EN]
+    short_description, full_description = DESCRIPTION[EN]
+    return {
+        "$schema": MANIFEST_SCHEMA,
+        "manifestVersion": MANIFEST_VERSION,
+        "version": details.version,
+        "id": details.app_id,
+        "localizationInfo": {
+            "defaultLanguageTag": "en-us",
+            "additionalLanguages": [{"languageTag": NB_LANGUAGE_TAG, "file": NB_FILE}],
+        },
+        "developer": {
+            "name": details.developer_name,
+            "websiteUrl": details.website_url,
+            "privacyUrl": details.privacy_url,
+            "termsOfUseUrl": details.terms_url,
+        },
+        "name": {"short": short_name, "full": full_name},
+        "description": {"short": short_description, "full": full_description},
+        "icons": {"color": COLOR_FILE, "outline": OUTLINE_FILE},
+        "accentColor": details.accent_color,
+        "bots": [{
+            "botId": details.app_id,
+            "scopes": list(SCOPES),
+            "supportsFiles": False,
+            "isNotificationOnly": False,
+            "commandLists": [
+                {"scopes": [scope], "commands": [
+                    {"title": command.title[EN], "description": command.description[EN]}
+                    for command in commands_for(scope)]}
+                for scope in SCOPES
+            ],
+        }],
+        "validDomains": list(details.valid_domains),
+    }
+
+
+def localization(details: AppDetails) -> dict[str, Any]:
+    """nb-no.json: the manifest's words in Norwegian bokmål, keyed by their manifest path."""
+    details.check()
+    short_name, full_name = NAME[NB]
+    short_description, full_description = DESCRIPTION[NB]
+    strings: dict[str, Any] = {
+        "$schema": LOCALIZATION_SCHEMA,
+        "name.short": short_name,
+        "name.full": full_name,
+        "description.short": short_description,
+        "description.full": full_description,
+    }
+    for list_index, scope in enumerate(SCOPES):
+        for index, command in enumerate(commands_for(scope)):
+            key = f"bots[0].commandLists[{list_index}].commands[{index}]"
+            strings[f"{key}.title"] = command.title[NB]
+            strings[f"{key}.description"] = command.description[NB]
+    return strings
+
+
+def package_files(details: AppDetails) -> dict[str, bytes]:
+    """The files of the package by name, in the order they are zipped."""
+    return {
+        MANIFEST_FILE: _json_bytes(manifest(details)),
+        NB_FILE: _json_bytes(localization(details)),
+        COLOR_FILE: color_icon(details.accent_color),
+        OUTLINE_FILE: outline_icon(),
+    }
+
+
+def _json_bytes(value: dict[str, Any]) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def write_package(details: AppDetails, path: Path) -> Path:
+    """Write the zip to `path` (replacing it whole, never half-written) and return the path."""
+    files = package_files(details)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".teams-package-", suffix=".zip", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream, zipfile.ZipFile(stream, "w") as archive:
+            for name, content in files.items():
+                entry = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                entry.external_attr = 0o644 << 16
+                archive.writestr(entry, content)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; the package is no secret
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def release_version() -> str:
+    """This release's version (the default app version), or 0.1.0 when not installed."""
+    try:
+        return metadata.version("portfoliobot")
+    except metadata.PackageNotFoundError:
+        return "0.1.0"
+
+
+def add_teams_package_command(commands: Any) -> None:
+    """Add `teams-package` to the `portfoliobot` subcommands."""
+    defaults = AppDetails(app_id="", version="")
+    teams = commands.add_parser(
+        "teams-package", help="write the Teams app package (manifest and icons) to upload in Teams")
+    teams.add_argument("--output", default=str(DEFAULT_PACKAGE),
+                       help=f"the zip to write (default {DEFAULT_PACKAGE}; a folder: that file in it)")
+    teams.add_argument("--app-id", help="the Azure Bot's application id (default MicrosoftAppId)")
+    teams.add_argument("--app-version", help="the app's version, x.y.z; raise it for every new "
+                       "upload (default: this release's version)")
+    teams.add_argument("--developer-name", default=defaults.developer_name,
+                       help=f"the publisher Teams shows (default {defaults.developer_name})")
+    teams.add_argument("--website-url", default=defaults.website_url,
+                       help=f"the publisher's website (default {defaults.website_url})")
+    teams.add_argument("--privacy-url", default=defaults.privacy_url,
+                       help=f"the privacy statement (default {defaults.privacy_url})")
+    teams.add_argument("--terms-url", default=defaults.terms_url,
+                       help=f"the terms of use (default {defaults.terms_url})")
+    teams.add_argument("--valid-domain", action="append", default=[], dest="valid_domains",
+                       metavar="DOMAIN", help="a domain the app may open (repeatable; default none)")
+
+
+def run_teams_package(args: argparse.Namespace, settings: Settings) -> int:
+    """`portfoliobot teams-package`: write the zip and print its path; one line on failure."""
+    app_id = (args.app_id or settings.app_id).strip()
+    if not app_id:
+        print("portfoliobot: teams-package needs the bot's app id: set MicrosoftAppId or pass "
+              "--app-id", file=sys.stderr)
+        return 2
+    details = AppDetails(
+        app_id=app_id, version=args.app_version or release_version(),
+        developer_name=args.developer_name, website_url=args.website_url,
+        privacy_url=args.privacy_url, terms_url=args.terms_url,
+        valid_domains=tuple(dict.fromkeys(domain.strip().lower() for domain in args.valid_domains)),
+    )
+    target = Path(args.output)
+    if args.output.endswith(("/", os.sep)) or target.is_dir():
+        target = target / DEFAULT_PACKAGE.name
+    try:
+        written = write_package(details, target)
+    except TeamsPackageError as error:
+        print(f"portfoliobot: teams-package: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"portfoliobot: cannot write {target}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    print(written)
+    return 0

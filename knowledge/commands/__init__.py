@@ -1,0 +1,1 @@
+"""Commands that change state: status updates, subscription commands, who leads what."""

@@ -1,0 +1,1 @@
+"""Understanding questions: normalising text, vocabulary, intent parsing and the fuzzy indexes."""

@@ -1,0 +1,3 @@
+"""The portfolio database and its snapshot: contract, reading, validation, sync, model, events,
+demo data.
+"""

@@ -1,0 +1,39 @@
+"""Cards: data from the portfolio is shown literally, and finished cards are shared, not copied."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+
+from bot.cards.answer_cards import CARD_VERSION, inert, reply_activity
+from knowledge.answers.answers import Language, ProjectStatus, ProjectView, ReportView
+from knowledge.portfolio.model import Health
+
+
+def status_with_summary(summary: str) -> ProjectStatus:
+    report = ReportView(Health.RED, summary, datetime(2026, 11, 20, tzinfo=UTC), None, 6, "chat")
+    return ProjectStatus(Language.NB, ProjectView(1, "RP-001", "Regional EPJ-modernisering"), report)
+
+
+def test_markdown_and_links_in_data_are_escaped() -> None:
+    assert inert("**fet** [lenke](http://x)") == r"\*\*fet\*\* \[lenke\]\(http://x\)"
+
+
+def test_hostile_summary_stays_text_in_card_and_fallback() -> None:
+    hostile = '[klikk](http://evil.example) {"type": "Action.OpenUrl"} <at>alle</at>'
+    activity = reply_activity(status_with_summary(hostile))
+    card = activity.attachments[0].content
+    assert card["version"] == CARD_VERSION
+    blocks = [b["text"] for b in card["body"] if b.get("type") == "TextBlock"]
+    assert inert(hostile) in blocks
+    assert "actions" not in card, "user text never becomes an action"
+    assert activity.text_format == "plain" and hostile in activity.text
+    json.dumps(card)  # plain JSON all through
+
+
+def test_finished_card_is_shared_by_deepcopy() -> None:
+    activity = reply_activity(status_with_summary("ok"))
+    copied = copy.deepcopy(activity)
+    assert copied.attachments[0].content is activity.attachments[0].content
+    assert copied.attachments[0] is not activity.attachments[0]

@@ -1,0 +1,289 @@
+"""The delivery worker over real HTTP: a LocalConnector on 127.0.0.1, the real outbound adapter
+(emulator mode), the bot database on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
+
+from bot.cards.answer_cards import CARD_CONTENT_TYPE
+from bot.cli.local_connector import LocalConnector
+from bot.connector.outbound import OutboundCloudAdapter, RetryPolicy, create_adapter
+from bot.notifications.delivery import DeliveryWorker
+from bot.notifications.outbox import Notification, OutboxStore
+from bot.notifications.rate_limit import RateLimiter
+from bot.storage.bot_database import BotDatabase, open_bot_database
+from tests.bot.notifications.test_outbox import FakeClock
+
+# Two quick attempts per send, so a fault the outbound layer cannot retry away reaches the
+# worker within a fraction of a second.
+FAST = RetryPolicy(deadline=0.6, turn_deadline=None, attempt_timeout=0.2,
+                   min_attempt_timeout=0.05, base_backoff=0.01, max_backoff=0.02, max_attempts=2)
+PERSONAL = "a:personal-conversation"
+CHANNEL = "19:general@thread.tacv2"
+
+
+def notice(project_id: int | None = 3, title: str = "RP-003 er rød") -> Notification:
+    return Notification(title=title, text="Leveransen er forsinket.",
+                        facts=(("Prosjekt", "RP-003"), ("Status", "rød")), project_id=project_id)
+
+
+def reference_for(connector: LocalConnector, conversation_id: str = PERSONAL,
+                  conversation_type: str = "personal") -> ConversationReference:
+    return ConversationReference(
+        activity_id="1700000000001", channel_id="msteams", service_url=connector.url,
+        conversation=ConversationAccount(id=conversation_id, conversation_type=conversation_type,
+                                         tenant_id="tenant-1"),
+        bot=ChannelAccount(id="28:bot"), user=ChannelAccount(id="29:user"))
+
+
+@dataclass
+class Rig:
+    database: BotDatabase
+    store: OutboxStore
+    connector: LocalConnector
+    adapter: OutboundCloudAdapter
+    worker: DeliveryWorker
+    clock: FakeClock
+
+    def make_worker(self, store: OutboxStore | None = None, **options: object) -> DeliveryWorker:
+        settings: dict[str, object] = {"max_attempts": 3, "base_backoff": 1.0,
+                                       "max_backoff": 1.0, "poll_seconds": 0.05}
+        settings.update(options)
+        return DeliveryWorker(store or self.store, self.adapter, "", RateLimiter(),
+                              **settings)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def rig(database_url: str) -> AsyncIterator[Rig]:
+    clock = FakeClock()
+    database = await open_bot_database(database_url, clock=clock)
+    adapter = create_adapter(policy=FAST)
+    rig: Rig | None = None
+    try:
+        async with LocalConnector() as connector:
+            store = OutboxStore(database)
+            await store.save_reference(reference_for(connector), "personal")
+            await store.save_reference(reference_for(connector, CHANNEL, "channel"), "channel")
+            rig = Rig(database, store, connector, adapter, None, clock)  # type: ignore[arg-type]
+            rig.worker = rig.make_worker()
+            yield rig
+    finally:
+        await adapter.close()
+        await database.close()
+        if rig is not None:
+            await rig.database.close()  # a test may have reopened it
+
+
+async def status_of(store: OutboxStore, row_id: int) -> str:
+    row = await store.row(row_id)
+    assert row is not None
+    return row.status
+
+
+async def only_row_id(store: OutboxStore) -> int:
+    [row] = await store.rows()
+    return row.id
+
+
+async def test_a_notification_is_posted_as_a_card_with_text(rig: Rig) -> None:
+    assert await rig.store.enqueue_now([PERSONAL], "event:1", notice()) == 1
+    assert await rig.worker.deliver_once() == 1
+    [posted] = rig.connector.activities
+    assert posted.operation == "send" and posted.conversation_id == PERSONAL
+    assert posted.text is not None and "RP-003 er rød" in posted.text
+    assert "Prosjekt: RP-003" in posted.text
+    [card] = posted.adaptive_cards
+    assert card["version"] == "1.4" and posted.attachments[0]["contentType"] == CARD_CONTENT_TYPE
+    assert card["body"][0]["text"] == "RP\\-003 er rød"
+    assert await status_of(rig.store, await only_row_id(rig.store)) == "delivered"
+    # a re-run of the same event queues nothing and posts nothing more
+    assert await rig.store.enqueue_now([PERSONAL], "event:1", notice()) == 0
+    assert await rig.worker.deliver_once() == 0
+    assert len(rig.connector.activities) == 1
+
+
+async def test_429_with_retry_after_is_delivered_later_exactly_once(rig: Rig) -> None:
+    await rig.store.enqueue_now([PERSONAL], "event:1", notice())
+    rig.connector.fail_next(429, times=FAST.max_attempts, retry_after=7)
+    assert await rig.worker.deliver_once() == 1
+    [row] = await rig.store.rows()
+    assert row.status == "queued" and row.last_error and "429" in row.last_error
+    wait = (row.next_attempt_at - rig.clock()).total_seconds()
+    assert 6.0 < wait <= 7.0  # Retry-After honoured, not the 1 s backoff
+    assert await rig.worker.deliver_once() == 0  # not due yet
+    rig.clock.advance(7)
+    assert await rig.worker.deliver_once() == 1
+    assert len(rig.connector.activities) == 1
+    assert await status_of(rig.store, row.id) == "delivered"
+    assert rig.worker.redelivered == 1 and rig.worker.retried == 1
+
+
+async def test_503_is_retried(rig: Rig) -> None:
+    await rig.store.enqueue_now([PERSONAL], "event:1", notice())
+    rig.connector.fail_next(503, times=FAST.max_attempts)
+    await rig.worker.deliver_once()
+    [row] = await rig.store.rows()
+    assert row.status == "queued" and "503" in (row.last_error or "")
+    assert 0 <= (row.next_attempt_at - rig.clock()).total_seconds() <= 1.0  # jittered backoff
+    rig.clock.advance(1)
+    await rig.worker.deliver_once()
+    assert await status_of(rig.store, row.id) == "delivered"
+    assert len(rig.connector.activities) == 1
+
+
+async def test_403_disables_the_conversation_and_the_row_is_dead(rig: Rig) -> None:
+    await rig.store.enqueue_now([PERSONAL], "event:1", notice())
+    rig.connector.fail_next(403)
+    await rig.worker.deliver_once()
+    [row] = await rig.store.rows()
+    assert row.status == "dead" and "403" in (row.last_error or "")
+    stored = await rig.store.stored_reference(PERSONAL)
+    assert stored is not None and not stored.enabled and "403" in (stored.disabled_reason or "")
+    # later notifications to it are dead at once, without a request
+    await rig.store.enqueue_now([PERSONAL], "event:2", notice())
+    requests = len(rig.connector.requests)
+    await rig.worker.deliver_once()
+    assert len(rig.connector.requests) == requests
+    assert (await rig.store.counts())["dead"] == 2
+
+
+async def test_a_timeout_is_retried(rig: Rig) -> None:
+    await rig.store.enqueue_now([PERSONAL], "event:1", notice())
+    rig.connector.delay = 0.4  # beyond the 0.2 s attempt timeout
+    await rig.worker.deliver_once()
+    [row] = await rig.store.rows()
+    assert row.status == "queued" and "no answer" in (row.last_error or "")
+    rig.connector.delay = 0.0
+    rig.clock.advance(1)
+    await rig.worker.deliver_once()
+    assert await status_of(rig.store, row.id) == "delivered"
+    # at least once: a timed-out POST may still have been recorded by the connector
+    assert len(rig.connector.activities) >= 1
+
+
+async def test_max_attempts_then_dead_and_requeue_delivers(rig: Rig) -> None:
+    await rig.store.enqueue_now([PERSONAL], "event:1", notice())
+    rig.connector.fail_next(502, times=3 * FAST.max_attempts)
+    for _ in range(3):
+        assert await rig.worker.deliver_once() == 1
+        rig.clock.advance(1)
+    [row] = await rig.store.rows()
+    assert row.status == "dead" and row.attempts == 3 and "gave up" in (row.last_error or "")
+    assert rig.connector.activities == []
+    assert await rig.store.requeue(row.id)
+    await rig.worker.deliver_once()
+    assert await status_of(rig.store, row.id) == "delivered"
+    assert len(rig.connector.activities) == 1
+
+
+async def test_unknown_conversation_is_dead(rig: Rig) -> None:
+    await rig.store.enqueue_now(["a:nobody"], "event:1", notice())
+    await rig.worker.deliver_once()
+    [row] = await rig.store.rows()
+    assert row.status == "dead" and row.last_error == "no conversation"
+
+
+async def test_pending_rows_survive_a_restart(rig: Rig, database_url: str) -> None:
+    await rig.store.enqueue_now([PERSONAL, CHANNEL], "event:1", notice())
+    # a worker claimed one row and died mid-send (its lease will run out)
+    claimed = await rig.store.claim(1, lease_seconds=30)
+    assert len(claimed) == 1
+    await rig.database.close()
+
+    database = await open_bot_database(database_url, clock=rig.clock)
+    try:
+        store = OutboxStore(database)
+        worker = rig.make_worker(store)
+        assert await worker.deliver_once() == 1  # the unclaimed one
+        rig.clock.advance(31)
+        assert await worker.deliver_once() == 1  # the orphaned one, after its lease
+        counts = await store.counts()
+        assert counts["delivered"] == 2 and counts["queued"] == counts["sending"] == 0
+        assert {a.conversation_id for a in rig.connector.activities} == {PERSONAL, CHANNEL}
+        assert worker.redelivered == 1
+    finally:
+        await database.close()
+
+
+async def test_run_delivers_until_stopped(rig: Rig) -> None:
+    rig.worker.start()
+    try:
+        await rig.store.enqueue_now([PERSONAL], "event:1", notice())
+        rig.worker.wake()
+        await rig.connector.wait_for(1, timeout=5)
+    finally:
+        await rig.worker.stop()  # lets the pass in progress mark the row delivered
+    assert (await rig.store.counts())["delivered"] == 1
+    await rig.store.enqueue_now([PERSONAL], "event:2", notice())
+    await asyncio.sleep(0.2)  # stopped: nothing more goes out
+    assert len(rig.connector.activities) == 1
+
+
+async def test_channel_notifications_about_a_project_share_a_thread(rig: Rig) -> None:
+    await rig.store.enqueue_now([CHANNEL], "event:1", notice(3, "first"))
+    await rig.worker.deliver_once()
+    [first] = rig.connector.activities
+    assert first.conversation_id == CHANNEL and first.operation == "send"
+    assert await rig.store.thread_root(CHANNEL, 3) == first.activity_id
+
+    await rig.store.enqueue_now([CHANNEL], "event:2", notice(3, "second"))
+    await rig.store.enqueue_now([CHANNEL], "event:3", notice(4, "other project"))
+    await rig.worker.deliver_once()
+    second, other = rig.connector.activities[1:]
+    assert second.conversation_id == f"{CHANNEL};messageid={first.activity_id}"
+    assert "second" in (second.text or "")
+    assert other.conversation_id == CHANNEL  # a new thread for project 4
+    assert await rig.store.thread_root(CHANNEL, 4) == other.activity_id
+
+    # the thread was deleted: 404 for it, so the notification starts a new thread
+    await rig.store.enqueue_now([CHANNEL], "event:4", notice(3, "third"))
+    rig.connector.fail_next(404)
+    await rig.worker.deliver_once()
+    third = rig.connector.activities[-1]
+    assert third.conversation_id == CHANNEL and "third" in (third.text or "")
+    assert await rig.store.thread_root(CHANNEL, 3) == third.activity_id
+    assert (await rig.store.counts())["delivered"] == 4
+    assert await rig.store.reference(CHANNEL) is not None  # the channel itself is fine
+
+
+@pytest.mark.postgres
+async def test_two_workers_never_deliver_the_same_row(rig: Rig, database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("concurrent claims need PostgreSQL (FOR UPDATE SKIP LOCKED)")
+    conversations = [f"a:conversation-{n}" for n in range(20)]
+    for conversation_id in conversations:
+        await rig.store.save_reference(reference_for(rig.connector, conversation_id), "personal")
+    for event in range(3):
+        await rig.store.enqueue_now(conversations, f"event:{event}", notice(title=f"e{event}"))
+    other_database = await open_bot_database(database_url, clock=rig.clock)
+    try:
+        workers = [rig.make_worker(batch_size=4),
+                   rig.make_worker(OutboxStore(other_database), batch_size=4)]
+
+        async def drain(worker: DeliveryWorker) -> None:
+            while await worker.deliver_once():
+                pass
+
+        await asyncio.wait_for(asyncio.gather(*(drain(w) for w in workers)), 30)
+        delivered = [(a.conversation_id, a.text) for a in rig.connector.activities]
+        assert len(delivered) == 60 and len(set(delivered)) == 60
+        assert all(w.delivered > 0 for w in workers)
+        assert sum(w.delivered for w in workers) == 60
+        assert (await rig.store.counts())["delivered"] == 60
+    finally:
+        await other_database.close()
+
+
+async def test_backoff_is_jittered_and_capped(rig: Rig) -> None:
+    worker = rig.make_worker(base_backoff=2.0, max_backoff=10.0)
+    delays = [worker.retry_delay(attempt) for attempt in range(1, 12) for _ in range(20)]
+    assert all(0 <= d <= 10.0 for d in delays)
+    assert max(worker.retry_delay(1) for _ in range(50)) <= 2.0
+    assert len(set(delays)) > 100
+    assert timedelta(seconds=max(delays)) <= timedelta(seconds=10)

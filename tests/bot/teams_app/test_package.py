@@ -1,0 +1,377 @@
+"""The Teams app package: its manifest against Microsoft's schema, the icons, the CLI command.
+
+The schemas under tests/bot/data are Microsoft's, copied unchanged (only the tests need them):
+
+- teams_manifest_schema_v1.26.json: MicrosoftTeams.schema.json v1.26, from
+  OfficeDev/microsoft-365-agents-toolkit, packages/manifest/src/json-schemas/teams/v1.26/
+  (commit c7a034919229106cfb2e74e2b32b900960555122), published as
+  https://developer.microsoft.com/json-schemas/teams/v1.26/MicrosoftTeams.schema.json;
+- teams_localization_schema.json: MicrosoftTeams.Localization.schema.json from
+  OfficeDev/microsoft-teams-app-schema (commit 10df1724e5ac38b5218c7ed5990ed5ce9cfd8bdf).
+
+Both say draft-04 in `$schema` but use `const` (draft-06 on), so they are read as Draft 7.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import os
+import re
+import struct
+import zipfile
+import zlib
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft7Validator, FormatChecker
+
+from bot.cli.main import main
+from bot.handlers.status_desk import MINE_WORDS, UNDO_WINDOW, UNDO_WORDS
+from bot.teams_app.icons import COLOR_SIZE, OUTLINE_SIZE, hex_rgb
+from bot.teams_app.package import (
+    COMMANDS,
+    MANIFEST_VERSION,
+    MAX_COMMANDS,
+    MAX_DESCRIPTION,
+    MAX_TITLE,
+    SCOPES,
+    AppDetails,
+    TeamsPackageError,
+    commands_for,
+    localization,
+    manifest,
+    package_files,
+    write_package,
+)
+from dialogs.status_update_dialog import is_start
+from knowledge.answers.answers import Intent, Language
+from knowledge.commands.subscription_commands import SubscriptionAction, parse_subscription_command
+from knowledge.language.text import tokens
+from knowledge.language.understanding import understand
+
+DATA = Path(__file__).parents[1] / "data"
+MANIFEST_SCHEMA = DATA / f"teams_manifest_schema_v{MANIFEST_VERSION}.json"
+LOCALIZATION_SCHEMA = DATA / "teams_localization_schema.json"
+APP_ID = "6f1c2b3a-9d4e-4f5a-8b7c-0123456789ab"
+DETAILS = AppDetails(app_id=APP_ID, version="1.4.0")
+PACKAGE_NAMES = {"manifest.json", "nb-no.json", "color.png", "outline.png"}
+
+
+def _schema(path: Path) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    return schema
+
+
+def _validator(path: Path) -> Draft7Validator:
+    return Draft7Validator(_schema(path), format_checker=Draft7Validator.FORMAT_CHECKER)
+
+
+def _errors(path: Path, instance: dict[str, Any]) -> list[str]:
+    return [f"{'/'.join(map(str, error.path))}: {error.message}"
+            for error in _validator(path).iter_errors(instance)]
+
+
+# ----------------------------------------------------------------- the shipped schemas
+@pytest.mark.parametrize("path", [MANIFEST_SCHEMA, LOCALIZATION_SCHEMA], ids=lambda p: p.name)
+def test_the_shipped_schemas_are_valid_draft_7_schemas(path: Path) -> None:
+    ecma = FormatChecker()
+
+    @ecma.checks("regex", raises=re.error)
+    def _ecma_regex(pattern: object) -> bool:
+        # JSON Schema patterns are ECMA-262 regexes; Python's `re` lacks only the Unicode
+        # property escape \p{L} (a letter) that the manifest schema uses once.
+        return not isinstance(pattern, str) or bool(re.compile(pattern.replace(r"\p{L}", "a")))
+
+    Draft7Validator(Draft7Validator.META_SCHEMA, format_checker=ecma).validate(_schema(path))
+
+
+def test_the_manifest_schema_is_the_version_the_manifest_names() -> None:
+    schema = _schema(MANIFEST_SCHEMA)
+    assert schema["properties"]["manifestVersion"]["const"] == MANIFEST_VERSION
+    assert manifest(DETAILS)["manifestVersion"] == MANIFEST_VERSION
+    assert f"/v{MANIFEST_VERSION}/" in manifest(DETAILS)["$schema"]
+
+
+# ----------------------------------------------------------------- the manifest
+def test_the_manifest_validates_against_the_teams_schema() -> None:
+    assert _errors(MANIFEST_SCHEMA, manifest(DETAILS)) == []
+
+
+def test_the_norwegian_translation_validates_against_the_localization_schema() -> None:
+    assert _errors(LOCALIZATION_SCHEMA, localization(DETAILS)) == []
+
+
+@pytest.mark.parametrize("breakage", [
+    "no developer", "old manifest version", "bot id no guid", "unknown scope", "bad colour",
+    "extra field",
+])
+def test_a_broken_manifest_fails_the_validator(breakage: str) -> None:
+    broken = copy.deepcopy(manifest(DETAILS))
+    if breakage == "no developer":
+        del broken["developer"]
+    elif breakage == "old manifest version":
+        broken["manifestVersion"] = "1.16"
+    elif breakage == "bot id no guid":
+        broken["bots"][0]["botId"] = "portfoliobot"
+    elif breakage == "unknown scope":
+        broken["bots"][0]["scopes"].append("meetings")
+    elif breakage == "bad colour":
+        broken["accentColor"] = "blue"
+    else:
+        broken["homepage"] = "https://sykehuspartner.no"
+    assert _errors(MANIFEST_SCHEMA, broken) != []
+
+
+def test_a_broken_translation_fails_the_validator() -> None:
+    too_many = dict(localization(DETAILS))
+    too_many["bots[0].commandLists[0].commands[10].title"] = "elleve"
+    assert _errors(LOCALIZATION_SCHEMA, too_many) != []
+    missing = dict(localization(DETAILS))
+    del missing["description.full"]
+    assert _errors(LOCALIZATION_SCHEMA, missing) != []
+
+
+def test_the_app_and_the_bot_carry_the_bots_app_id() -> None:
+    built = manifest(DETAILS)
+    assert built["id"] == APP_ID
+    assert [bot["botId"] for bot in built["bots"]] == [APP_ID]
+    assert built["version"] == "1.4.0"
+
+
+def test_the_bot_is_offered_in_personal_chat_teams_and_group_chats() -> None:
+    bot = manifest(DETAILS)["bots"][0]
+    assert bot["scopes"] == list(SCOPES) == ["personal", "team", "groupChat"]
+    assert bot["supportsFiles"] is False
+    assert bot["isNotificationOnly"] is False
+    assert [command_list["scopes"] for command_list in bot["commandLists"]] == [
+        ["personal"], ["team"], ["groupChat"]]
+
+
+def test_every_scope_has_a_command_list_within_teams_limits() -> None:
+    for command_list in manifest(DETAILS)["bots"][0]["commandLists"]:
+        commands = command_list["commands"]
+        assert 1 <= len(commands) <= MAX_COMMANDS
+        titles = [command["title"] for command in commands]
+        assert len(set(titles)) == len(titles)
+        assert "help" in titles
+    for command in COMMANDS:
+        for language in Language:
+            assert 0 < len(command.title[language]) <= MAX_TITLE
+            assert 0 < len(command.description[language]) <= MAX_DESCRIPTION
+
+
+def test_the_command_lists_are_in_english_and_norwegian() -> None:
+    bot = manifest(DETAILS)["bots"][0]
+    strings = localization(DETAILS)
+    english = {(i, j): command for i, command_list in enumerate(bot["commandLists"])
+               for j, command in enumerate(command_list["commands"])}
+    norwegian_keys = {key for key in strings if key.startswith("bots[")}
+    assert norwegian_keys == {f"bots[0].commandLists[{i}].commands[{j}].{part}"
+                              for (i, j) in english for part in ("title", "description")}
+    for (i, j), command in english.items():
+        title = strings[f"bots[0].commandLists[{i}].commands[{j}].title"]
+        entry = next(c for c in COMMANDS if c.title[Language.EN] == command["title"])
+        assert title == entry.title[Language.NB]
+    personal = [strings[f"bots[0].commandLists[0].commands[{j}].title"]
+                for j in range(len(commands_for("personal")))]
+    assert {"hjelp", "hvem eier", "status", "mine prosjekter", "abonner", "angre"} <= set(personal)
+    assert strings["name.short"] == "Porteføljeboten"
+    assert manifest(DETAILS)["localizationInfo"] == {
+        "defaultLanguageTag": "en-us",
+        "additionalLanguages": [{"languageTag": "nb-no", "file": "nb-no.json"}]}
+
+
+def _understood(title: str) -> bool:
+    """Whether the bot answers `title` (followed by a project, where it asks for one)."""
+    command = parse_subscription_command(title)
+    if command is not None:
+        return True
+    if is_start(title) or tokens(title) in UNDO_WORDS or tokens(title) in MINE_WORDS:
+        return True
+    question = understand(f"{title} DHO")
+    return question.help_cue or bool(question.health) or bool(
+        question.cue_intents() & {Intent.OWNER, Intent.MANAGER, Intent.STATUS})
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command.title[Language.EN])
+def test_every_command_title_is_something_the_bot_understands(command: Any) -> None:
+    for language in Language:
+        title = command.title[language]
+        assert _understood(title), title
+
+
+def test_the_subscription_commands_do_what_their_titles_say() -> None:
+    actions = {title: parse_subscription_command(title) for title in (
+        "subscribe", "abonner", "subscriptions", "abonnementer", "unsubscribe",
+        "avslutt abonnement")}
+    assert {title: command.action if command else None for title, command in actions.items()} == {
+        "subscribe": SubscriptionAction.SUBSCRIBE, "abonner": SubscriptionAction.SUBSCRIBE,
+        "subscriptions": SubscriptionAction.LIST, "abonnementer": SubscriptionAction.LIST,
+        "unsubscribe": SubscriptionAction.UNSUBSCRIBE,
+        "avslutt abonnement": SubscriptionAction.UNSUBSCRIBE}
+
+
+def test_the_undo_window_in_the_command_menu_is_the_bots() -> None:
+    undo = next(command for command in COMMANDS if command.title[Language.EN] == "undo")
+    minutes = int(UNDO_WINDOW / timedelta(minutes=1))
+    assert f"last {minutes} minutes" in undo.description[Language.EN]
+    assert f"siste {minutes} minuttene" in undo.description[Language.NB]
+
+
+@pytest.mark.parametrize(("change", "fragment"), [
+    ({"app_id": "not-a-guid"}, "GUID"),
+    ({"version": "1.0"}, "1.0.2"),
+    ({"privacy_url": "http://sykehuspartner.no/personvern"}, "https://"),
+    ({"valid_domains": ("https://bot.example.no",)}, "host name"),
+    ({"developer_name": "x" * 33}, "32"),
+])
+def test_app_details_teams_would_refuse_are_refused(change: dict[str, Any], fragment: str) -> None:
+    details = AppDetails(**{"app_id": APP_ID, "version": "1.0.0", **change})
+    with pytest.raises(TeamsPackageError, match=re.escape(fragment)):
+        manifest(details)
+
+
+# ----------------------------------------------------------------- the icons
+def _png(data: bytes) -> tuple[int, int, int, list[bytes]]:
+    """Width, height, colour type and unfiltered rows of an 8-bit PNG without interlacing."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    position, chunks = 8, []
+    while position < len(data):
+        (length,) = struct.unpack(">I", data[position:position + 4])
+        kind = data[position + 4:position + 8]
+        body = data[position + 8:position + 8 + length]
+        (crc,) = struct.unpack(">I", data[position + 8 + length:position + 12 + length])
+        assert crc == zlib.crc32(kind + body)
+        chunks.append((kind, body))
+        position += 12 + length
+    assert chunks[0][0] == b"IHDR" and chunks[-1][0] == b"IEND"
+    width, height, depth, colour_type, _, _, interlace = struct.unpack(">IIBBBBB", chunks[0][1])
+    assert depth == 8 and interlace == 0
+    raw = zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT"))
+    stride = width * {2: 3, 6: 4}[colour_type] + 1
+    rows = [raw[i:i + stride] for i in range(0, len(raw), stride)]
+    assert len(rows) == height and all(row[0] == 0 for row in rows)  # filter type none
+    return width, height, colour_type, [row[1:] for row in rows]
+
+
+def test_the_colour_icon_is_a_192_pixel_full_colour_png() -> None:
+    width, height, colour_type, rows = _png(package_files(DETAILS)["color.png"])
+    assert (width, height) == (COLOR_SIZE, COLOR_SIZE) == (192, 192)
+    assert colour_type == 2
+    pixels = {bytes(row[i:i + 3]) for row in rows for i in range(0, len(row), 3)}
+    assert pixels == {bytes(hex_rgb(DETAILS.accent_color)), b"\xff\xff\xff"}
+    assert rows[0][:3] == bytes(hex_rgb(DETAILS.accent_color))   # the background fills it
+
+
+def test_the_outline_icon_is_a_32_pixel_white_on_transparent_png() -> None:
+    width, height, colour_type, rows = _png(package_files(DETAILS)["outline.png"])
+    assert (width, height) == (OUTLINE_SIZE, OUTLINE_SIZE) == (32, 32)
+    assert colour_type == 6
+    pixels = [bytes(row[i:i + 4]) for row in rows for i in range(0, len(row), 4)]
+    assert set(pixels) == {b"\xff\xff\xff\xff", b"\xff\xff\xff\x00"}
+    assert pixels[0][3] == 0                                     # the corners are transparent
+    assert 40 < sum(pixel[3] == 255 for pixel in pixels) < 32 * 32 // 2
+
+
+# ----------------------------------------------------------------- the zip and the CLI
+def test_the_package_is_the_same_bytes_every_time(tmp_path: Path) -> None:
+    first = write_package(DETAILS, tmp_path / "a.zip").read_bytes()
+    second = write_package(DETAILS, tmp_path / "b.zip").read_bytes()
+    assert first == second
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".teams-package-")]
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+    """An environment with no bot settings but a data folder of its own."""
+    for name in list(os.environ):
+        if name.startswith(("PORTFOLIO", "BOT_", "Microsoft", "DIGEST_", "REMINDER_", "LOG_")) \
+                or name in ("HOST", "PORT", "SYNC_INTERVAL_SECONDS", "NOTIFY_API_TOKEN",
+                            "ALLOWED_TENANT_IDS"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("PORTFOLIOBOT_DATA_DIR", str(tmp_path / "data"))
+    return monkeypatch
+
+
+def _zip_contents(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as archive:
+        assert archive.testzip() is None
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_the_command_writes_the_zip_with_the_app_id_from_the_settings(
+        environment: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    environment.setenv("MicrosoftAppId", APP_ID)
+    environment.setenv("MicrosoftAppPassword", "not-used-by-the-package")
+    target = tmp_path / "out" / "teams.zip"
+    assert main(["teams-package", "--output", str(target), "--app-version", "1.4.0"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == str(target)
+    assert err == ""
+    contents = _zip_contents(target)
+    assert set(contents) == PACKAGE_NAMES
+    assert contents == package_files(DETAILS)
+    written = json.loads(contents["manifest.json"])
+    assert written["id"] == written["bots"][0]["botId"] == APP_ID
+    assert _errors(MANIFEST_SCHEMA, written) == []
+    assert _errors(LOCALIZATION_SCHEMA, json.loads(contents["nb-no.json"])) == []
+
+
+def test_the_app_id_option_needs_no_settings(
+        environment: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+    assert main(["teams-package", "--output", f"{tmp_path / 'new'}/", "--app-id", other,
+                 "--valid-domain", "Bot.Example.no"]) == 0
+    target = tmp_path / "new" / "portfoliobot-teams.zip"   # a folder: the default name in it
+    assert capsys.readouterr().out.strip() == str(target)
+    written = json.loads(_zip_contents(target)["manifest.json"])
+    assert written["id"] == written["bots"][0]["botId"] == other
+    assert written["validDomains"] == ["bot.example.no"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", written["version"])
+
+
+def _one_line(err: str, *fragments: str) -> None:
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("portfoliobot: ")
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_without_an_app_id_the_command_says_how_to_give_one(
+        environment: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "teams.zip"
+    assert main(["teams-package", "--output", str(target)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    _one_line(err, "MicrosoftAppId", "--app-id")
+    assert not target.exists()
+
+
+@pytest.mark.parametrize(("options", "fragment"), [
+    (["--app-id", "portfoliobot"], "GUID"),
+    (["--app-id", APP_ID, "--app-version", "2"], "1.0.2"),
+    (["--app-id", APP_ID, "--terms-url", "ftp://sykehuspartner.no"], "https://"),
+])
+def test_unusable_options_are_one_line_and_exit_2(
+        environment: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        options: list[str], fragment: str) -> None:
+    target = tmp_path / "teams.zip"
+    assert main(["teams-package", "--output", str(target), *options]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    _one_line(err, fragment)
+    assert not target.exists()
+
+
+def test_a_target_that_cannot_be_written_is_one_line_and_exit_2(
+        environment: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    assert main(["teams-package", "--output", str(blocker / "teams.zip"), "--app-id", APP_ID]) == 2
+    _one_line(capsys.readouterr().err, "cannot write")
