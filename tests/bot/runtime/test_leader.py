@@ -15,8 +15,8 @@ import pytest
 
 from bot.observability.metrics import BotMetrics
 from bot.runtime.leader import LEADER_LOCK_KEY, SyncLeader
+from bot.runtime.sync_loop import sync_forever
 from bot.storage.bot_database import BotDatabase, open_bot_database
-from bot.web.app import sync_forever
 from knowledge.portfolio.database import create_engine
 from knowledge.portfolio.events import EventKind, PortfolioEvent
 

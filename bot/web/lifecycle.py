@@ -1,0 +1,139 @@
+"""Start-up and shut-down wiring: what `on_startup` opens and `on_cleanup` closes.
+
+Start-up builds everything from the settings: the portfolio syncer, the adapter with its
+middleware, the bot database, the bot with its stores, the outbox delivery worker, the sync
+leader's duties (the daily purge of unanswered questions older than 90 days,
+`bot.observability.unanswered`; the digest and reminder schedule) and the sync loop
+(`bot.runtime.sync_loop`) as a kept background task. Clean-up cancels the loop and closes
+every resource that was opened, in reverse order.
+
+Several replicas may share one PostgreSQL bot database (`bot.runtime.leader`): each syncs its
+own snapshot, but only the sync leader queues the changes a sync finds, runs the digest and
+reminder schedule and the daily purge; every sync pass lets a follower take over from a
+leader that is gone. `/readyz` and the `portfoliobot_sync_leader` metric say which one leads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime, timedelta
+
+from aiohttp import web
+from botbuilder.core import PrivateConversationState
+
+from bot.connector.adapter import create_adapter
+from bot.handlers.activity_handler import PortfolioBot
+from bot.handlers.status_desk import StatusDesk
+from bot.middleware.turn_errors import on_turn_error
+from bot.middleware.turn_log import TurnLog
+from bot.middleware.typing_indicator import TypingIndicator
+from bot.notifications.delivery import DeliveryWorker
+from bot.notifications.digest import Digests, Schedule, run_schedule
+from bot.notifications.notifier import Notifier
+from bot.notifications.outbox import OutboxStore
+from bot.notifications.rate_limit import RateLimiter
+from bot.notifications.subscriptions import SubscriptionStore
+from bot.observability.unanswered import AnswerRecorder, UnansweredStore, purge_forever
+from bot.runtime.heap import HeapFreezer
+from bot.runtime.leader import SyncLeader
+from bot.runtime.sync_loop import sync_forever
+from bot.storage.bot_database import open_bot_database
+from bot.storage.sql_storage import SqlStorage
+from bot.web.keys import (
+    ADAPTER,
+    BOT,
+    BOT_DATABASE,
+    LEADER,
+    METRICS,
+    NOTIFY,
+    SETTINGS,
+    SYNC_TASK,
+    SYNCER,
+    WORKER,
+)
+from knowledge.answers.answering import Answerer
+from knowledge.portfolio.sync import Syncer, SyncResult
+
+log = logging.getLogger("portfoliobot.http")
+
+DIALOG_STATE_TTL = timedelta(hours=24)   # a half-finished dialog older than this is forgotten
+
+
+async def start(app: web.Application) -> None:
+    """`on_startup`: open every resource and start the background work."""
+    settings = app[SETTINGS]
+    syncer = Syncer(settings.portfolio_database_url)
+    app[SYNCER] = syncer
+    bundle = create_adapter(settings)
+    bundle.adapter.on_turn_error = on_turn_error
+    metrics = app[METRICS]
+    bundle.adapter.use(TurnLog(metrics))
+    bundle.adapter.use(TypingIndicator())
+    app[ADAPTER] = bundle
+    bot_database = await open_bot_database(settings.bot_database_url)
+    app[BOT_DATABASE] = bot_database
+    answerer = Answerer(lambda: syncer.snapshot)
+    # Per user within a conversation: in a group chat or channel, one lead's half-finished
+    # status dialog must not take another person's messages as its answers.
+    conversation_state = PrivateConversationState(
+        SqlStorage(bot_database, ttl=DIALOG_STATE_TTL))
+    subscriptions = SubscriptionStore(bot_database)
+    outbox = OutboxStore(bot_database)
+    worker = DeliveryWorker(outbox, bundle.adapter, settings.app_id, RateLimiter())
+    app[WORKER] = worker
+    leader = SyncLeader(bot_database.engine)
+    app[LEADER] = leader
+    metrics.bind(syncer, outbox, worker, leader)
+    unanswered = UnansweredStore(bot_database)
+    notifier = Notifier(bot_database, subscriptions, outbox, lambda: syncer.snapshot, worker)
+    app[BOT] = PortfolioBot(answerer, lambda: syncer.snapshot,
+                            StatusDesk(bot_database, syncer, answerer, publish=notifier.publish),
+                            conversation_state, subscriptions, outbox,
+                            on_answer=AnswerRecorder(metrics, unanswered))
+    if settings.notify_api_token:
+        app[NOTIFY].token = settings.notify_api_token
+        app[NOTIFY].queue = notifier.notice
+    worker.start()
+    await unanswered.purge_unanswered()   # once now, so a failing database shows at start-up
+    leader.duty("purge-unanswered", lambda: purge_forever(unanswered))
+    if settings.digest_weekday is not None or settings.reminder_weekday is not None:
+        digests = Digests(notifier)
+        leader.duty("digests-and-reminders", lambda: run_schedule(
+            digests, Schedule(settings.digest_weekday, settings.digest_hour),
+            Schedule(settings.reminder_weekday, settings.reminder_hour),
+            lambda: datetime.now(UTC)))
+    freezer = HeapFreezer() if settings.freeze_heap else None
+
+    def after_sync(result: SyncResult) -> None:
+        metrics.observe_sync(result.seconds)
+        if freezer is not None:
+            freezer.after_sync(result)
+
+    app[SYNC_TASK] = asyncio.create_task(
+        sync_forever(syncer, settings.sync_interval_seconds, notifier.publish,
+                     after_sync, leader.try_lead),
+        name="portfolio-sync")
+    if not settings.authenticates:
+        log.warning("MicrosoftAppId is not set: accepting unauthenticated requests on "
+                    "/api/messages (local use only, like the Bot Framework Emulator)")
+
+
+async def stop(app: web.Application) -> None:
+    """`on_cleanup`: cancel the sync loop and close whatever start-up opened."""
+    task = app.get(SYNC_TASK)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    if LEADER in app:
+        await app[LEADER].close()   # stops its duties; another replica takes over now
+    if WORKER in app:
+        await app[WORKER].stop()
+    if ADAPTER in app:
+        await app[ADAPTER].close()
+    if SYNCER in app:
+        await app[SYNCER].close()
+    if BOT_DATABASE in app:
+        await app[BOT_DATABASE].close()
