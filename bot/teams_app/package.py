@@ -242,7 +242,7 @@ def package_files(details: AppDetails) -> dict[str, bytes]:
     return {
         MANIFEST_FILE: _json_bytes(manifest(details)),
         NB_FILE: _json_bytes(localization(details)),
-        COLOR_FILE: color_icon(details.accent_color),
+        COLOR_FILE: color_icon(),
         OUTLINE_FILE: outline_icon(),
     }
 

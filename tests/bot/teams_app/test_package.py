@@ -15,11 +15,13 @@ Both say draft-04 in `$schema` but use `const` (draft-06 on), so they are read a
 from __future__ import annotations
 
 import copy
+import fnmatch
 import io
 import json
 import os
 import re
 import struct
+import tomllib
 import zipfile
 import zlib
 from datetime import timedelta
@@ -31,7 +33,7 @@ from jsonschema import Draft7Validator, FormatChecker
 
 from bot.cli.main import main
 from bot.handlers.status_desk import MINE_WORDS, UNDO_WINDOW, UNDO_WORDS
-from bot.teams_app.icons import COLOR_SIZE, OUTLINE_SIZE, hex_rgb
+from bot.teams_app.icons import COLOR_SIZE, OUTLINE_SIZE
 from bot.teams_app.package import (
     COMMANDS,
     MANIFEST_VERSION,
@@ -258,13 +260,18 @@ def _png(data: bytes) -> tuple[int, int, int, list[bytes]]:
     return width, height, colour_type, [row[1:] for row in rows]
 
 
+def hex_rgb(colour: str) -> bytes:
+    """`#rrggbb` as three bytes."""
+    return bytes.fromhex(colour.removeprefix("#"))
+
+
 def test_the_colour_icon_is_a_192_pixel_full_colour_png() -> None:
     width, height, colour_type, rows = _png(package_files(DETAILS)["color.png"])
     assert (width, height) == (COLOR_SIZE, COLOR_SIZE) == (192, 192)
     assert colour_type == 2
     pixels = {bytes(row[i:i + 3]) for row in rows for i in range(0, len(row), 3)}
-    assert pixels == {bytes(hex_rgb(DETAILS.accent_color)), b"\xff\xff\xff"}
-    assert rows[0][:3] == bytes(hex_rgb(DETAILS.accent_color))   # the background fills it
+    assert pixels == {hex_rgb(DETAILS.accent_color), b"\xff\xff\xff"}
+    assert rows[0][:3] == hex_rgb(DETAILS.accent_color)   # the background fills it
 
 
 def test_the_outline_icon_is_a_32_pixel_white_on_transparent_png() -> None:
@@ -275,6 +282,16 @@ def test_the_outline_icon_is_a_32_pixel_white_on_transparent_png() -> None:
     assert set(pixels) == {b"\xff\xff\xff\xff", b"\xff\xff\xff\x00"}
     assert pixels[0][3] == 0                                     # the corners are transparent
     assert 40 < sum(pixel[3] == 255 for pixel in pixels) < 32 * 32 // 2
+
+
+def test_the_icons_are_shipped_as_package_data() -> None:
+    root = Path(__file__).parents[3]
+    package_data = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))[
+        "tool"]["setuptools"]["package-data"]["bot.teams_app"]
+    for name in ("color.png", "outline.png"):
+        path = root / "bot" / "teams_app" / "images" / name
+        assert path.is_file()
+        assert any(fnmatch.fnmatch(f"images/{name}", pattern) for pattern in package_data), name
 
 
 # ----------------------------------------------------------------- the zip and the CLI
