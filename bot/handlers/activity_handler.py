@@ -34,8 +34,9 @@ from bot.cards.plain import language_of, plain_message
 from bot.handlers.data_age import DataAge
 from bot.handlers.mentions import strip_bot_mention
 from bot.handlers.status_desk import POST_MARKER, DialogPoster, Sender, StatusDesk
+from bot.handlers.subscription_chat import handle_subscription_command
 from bot.notifications.outbox import OutboxStore
-from bot.notifications.subscriptions import SubscriptionStore, handle_subscription_command
+from bot.notifications.subscriptions import SubscriptionStore
 from dialogs.status_update_dialog import DIALOG_ID, StatusUpdateDialog, is_cancel, is_start
 from knowledge.answers.answering import Answerer
 from knowledge.answers.answers import Answer, Followup, Greeting, Language

@@ -1,4 +1,4 @@
-"""Channel subscriptions on SQLite and PostgreSQL: the store, matching events, and the chat commands."""
+"""Channel subscriptions on SQLite and PostgreSQL: the store and matching events."""
 
 from __future__ import annotations
 
@@ -8,21 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.notifications.subscriptions import SubscriptionStore, decode_kinds, encode_kinds, handle_subscription_command
+from bot.notifications.subscriptions import SubscriptionStore, decode_kinds, encode_kinds
 from bot.storage.bot_database import BotDatabase, open_bot_database
-from knowledge.answers.answering import Answerer
-from knowledge.answers.answers import (
-    Clarification,
-    Language,
-    SubscriptionChanged,
-    SubscriptionHelp,
-    SubscriptionItem,
-    SubscriptionList,
-)
-from knowledge.answers.plain_text import render
-from knowledge.commands.subscription_commands import KIND_GROUPS, TargetKind, parse_subscription_command
+from knowledge.commands.subscription_commands import KIND_GROUPS, TargetKind
 from knowledge.portfolio.events import EventKind
-from knowledge.portfolio.snapshot import Snapshot
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 STATUS = KIND_GROUPS["status"]
@@ -119,81 +108,3 @@ async def test_kind_filter_matches_whole_values_only(store: SubscriptionStore) -
     for kind in EventKind:
         if kind is not EventKind.PROJECT_CHANGED:
             assert await store.matching(1, None, kind) == [], kind
-
-
-# ----------------------------------------------------------------- the chat commands
-async def _run(text: str, store: SubscriptionStore, answerer: Answerer, snapshot: Snapshot,
-               conversation: str = CHANNEL) -> object:
-    command = parse_subscription_command(text)
-    assert command is not None, text
-    return await handle_subscription_command(command, conversation, "aad-1", answerer, snapshot,
-                                             store, command.language)
-
-
-async def test_chat_commands_end_to_end(store: SubscriptionStore, demo_answerer: Answerer,
-                                        sqlite_demo_snapshot: Snapshot) -> None:
-    def run(text: str) -> object:
-        return _run(text, store, demo_answerer, sqlite_demo_snapshot)
-
-    answer = await run("abonner Regional radiologi 2.0 kun status")
-    assert answer == SubscriptionChanged(Language.NB, "subscribed",
-                                         "Regional radiologi 2.0 (RP-005)", ("status",))
-    assert isinstance(answer, SubscriptionChanged)
-    assert render(answer) == ("Denne samtalen abonnerer nå på endringer i "
-                              "Regional radiologi 2.0 (RP-005) (kun status).")
-    answer = await run("subscribe radiology 2.0")
-    assert isinstance(answer, SubscriptionChanged) and answer.action == "updated"
-    assert render(answer) == "The subscription to Regional radiologi 2.0 (RP-005) is changed."
-    assert await store.matching(5, None, EventKind.PHASE_CHANGED) == [CHANNEL]
-
-    answer = await run("abonner STIM")
-    assert isinstance(answer, SubscriptionChanged) and answer.target is not None
-    assert answer.target.startswith("STIM")
-    await run("abonner alle kun overføring")
-
-    listed = await run("abonnementer")
-    assert isinstance(listed, SubscriptionList)
-    assert listed.items[0] == SubscriptionItem(None, ("transfer",))
-    assert render(listed).splitlines() == [
-        "Denne samtalen abonnerer på:",
-        "- hele porteføljen (kun overføring)",
-        "- Regional radiologi 2.0 (RP-005) (alle endringer)",
-        "- STIM (Program for standardisering og IKT-infrastrukturmodernisering) (alle endringer)",
-    ]
-
-    ambiguous = await run("abonner trådløst nett")
-    assert isinstance(ambiguous, Clarification)
-    assert len(await store.list(CHANNEL)) == 3, "nothing stored while it is unclear"
-
-    removed = await run("unsubscribe radiology 2.0")
-    assert removed == SubscriptionChanged(Language.EN, "unsubscribed",
-                                          "Regional radiologi 2.0 (RP-005)", (), 1)
-    again = await run("avslutt abonnement Regional radiologi 2.0")
-    assert isinstance(again, SubscriptionChanged) and again.count == 0
-    assert render(again) == "Denne samtalen abonnerer ikke på Regional radiologi 2.0 (RP-005)."
-
-    everything = await run("avslutt alle abonnementer")
-    assert everything == SubscriptionChanged(Language.NB, "unsubscribed", None, (), 2)
-    assert render(everything) == "Alle abonnementer i denne samtalen er avsluttet (2)."
-    empty = await run("subscriptions")
-    assert isinstance(empty, SubscriptionList) and not empty.items
-    assert render(empty) == "This conversation has no subscriptions."
-
-
-async def test_chat_commands_that_need_more(store: SubscriptionStore, demo_answerer: Answerer,
-                                            sqlite_demo_snapshot: Snapshot) -> None:
-    answer = await _run("abonner DHO kun budsjett", store, demo_answerer, sqlite_demo_snapshot)
-    assert isinstance(answer, SubscriptionHelp) and answer.unknown_kinds == ("budsjett",)
-    assert "budsjett" in render(answer)
-    answer = await _run("subscribe", store, demo_answerer, sqlite_demo_snapshot)
-    assert isinstance(answer, SubscriptionHelp) and answer.examples
-    assert render(answer).startswith("Say what this conversation should subscribe to")
-    assert await store.list(CHANNEL) == []
-
-
-async def test_list_names_a_target_that_left_the_portfolio(
-        store: SubscriptionStore, demo_answerer: Answerer, sqlite_demo_snapshot: Snapshot) -> None:
-    await store.subscribe(CHANNEL, TargetKind.PROJECT, 999_999, frozenset(), None)
-    listed = await _run("subscriptions", store, demo_answerer, sqlite_demo_snapshot)
-    assert isinstance(listed, SubscriptionList)
-    assert listed.items == (SubscriptionItem("project 999999 (no longer in the portfolio)", ()),)
