@@ -32,16 +32,21 @@ _turn_end: ContextVar[float | None] = ContextVar("portfoliobot_outbound_turn_end
 
 
 class OutboundDeliveryError(ClientRequestError):
-    """A call to the connector service that still failed when its retry budget ran out."""
+    """A call to the connector service that still failed when its retry budget ran out.
+
+    `status` is the last attempt's HTTP status (None: no answer) and `retry_after` the seconds
+    its `Retry-After` header asked for (None: no header, or no answer).
+    """
 
     def __init__(self, method: str, url: str, attempts: int, elapsed: float,
                  status: int | None, detail: str,
-                 cause: BaseException | None = None) -> None:
+                 cause: BaseException | None = None, *, retry_after: float | None = None) -> None:
         self.method = method
         self.url = url
         self.attempts = attempts
         self.elapsed = elapsed
         self.status = status
+        self.retry_after = retry_after
         super().__init__(f"{method} {url} not delivered: gave up after {attempts} attempt(s) "
                          f"in {elapsed:.1f} s; last: {detail}", cause)
 
@@ -190,7 +195,7 @@ class OutboundTransport:
             delay = next_delay(policy, attempt, end - loop.time(), retry_after)
             if delay is None:
                 gave_up = OutboundDeliveryError(method, url, attempt, loop.time() - start,
-                                                status, detail, failure)
+                                                status, detail, failure, retry_after=retry_after)
                 log.warning("%s", gave_up)  # the caller gets the exception and logs it too
                 raise gave_up from failure
             log.warning("%s %s attempt %d failed (%s); retrying in %.2f s", method, url, attempt,

@@ -43,6 +43,7 @@ from botframework.connector.auth import (
 )
 from msrest.exceptions import ClientRequestError
 
+from bot.cli.local_connector import LocalConnector
 from bot.connector.outbound import (
     OutboundCloudAdapter,
     OutboundConnectorFactory,
@@ -426,6 +427,30 @@ async def test_any_connector_factory_is_made_to_retry() -> None:
 
 
 # --- the transport on its own ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("answers", "retry_after"), [
+    ([(429, 7), (429, 7)], 7.0),                          # the header, read into the field
+    ([(429, 7), (503, None)], None),                      # the last attempt's: none on a 503
+    ([(503, None), (429, "Wed, 21 Oct 2015 07:28:00 GMT")], 0.0),   # a date in the past: now
+])
+async def test_giving_up_carries_the_last_attempts_retry_after(
+        answers: list[tuple[int, int | str | None]], retry_after: float | None) -> None:
+    """The LocalConnector answers each of the two attempts as `answers` says."""
+    transport = OutboundTransport(RetryPolicy(deadline=0.6, attempt_timeout=0.2,
+                                              min_attempt_timeout=0.1, base_backoff=0.02,
+                                              max_backoff=0.05, max_attempts=2))
+    try:
+        async with LocalConnector() as connector:
+            for status, header in answers:
+                connector.fail_next(status, retry_after=header)
+            with pytest.raises(OutboundDeliveryError) as caught:
+                await transport.send("POST", f"{connector.url}/v3/conversations/c/activities",
+                                     {"Content-Type": "application/json"}, b"{}")
+    finally:
+        await transport.close()
+    assert caught.value.attempts == 2
+    assert caught.value.status == answers[-1][0]
+    assert caught.value.retry_after == retry_after
 
 async def test_connection_refused_is_retried_until_the_deadline() -> None:
     with socket.socket() as probe:  # a port nobody listens on
