@@ -66,7 +66,7 @@ from sqlalchemy import text, update
 
 from bot.cli.local_connector import LocalConnector, RecordedActivity
 from bot.cli.teams_activities import TeamsScene
-from bot.storage.bot_database import outbox
+from bot.storage.schema import outbox
 from knowledge.portfolio.database import create_engine
 from knowledge.portfolio.demo_database import demo_portfolio, load_portfolio
 

@@ -1,6 +1,6 @@
 """The durable notification outbox: conversation references, queued notifications, threads.
 
-Everything lives in the bot database (`bot.storage.bot_database`: tables `conversation_reference`,
+Everything lives in the bot database (`bot.storage.schema`: tables `conversation_reference`,
 `outbox`, `channel_thread`), so it survives a restart and is shared by every replica.
 
 - A *conversation reference* is what botbuilder needs to message a conversation proactively
@@ -37,7 +37,8 @@ from botbuilder.schema import ConversationReference
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.bot_database import BotDatabase, channel_thread, conversation_reference, outbox
+from bot.storage.bot_database import BotDatabase
+from bot.storage.schema import channel_thread, conversation_reference, outbox
 from knowledge.portfolio.database import write_transaction
 
 STATUSES = ("queued", "sending", "delivered", "dead")

@@ -2,7 +2,7 @@
 
 A conversation (a Teams channel, group chat or personal chat) subscribes to everything, to one
 project or to one programme, optionally limited to kinds of change (`knowledge.portfolio.events.
-EventKind`). `SubscriptionStore` keeps the `subscription` table (see `bot.storage.bot_database`);
+EventKind`). `SubscriptionStore` keeps the `subscription` table (see `bot.storage.schema`);
 `matching()` tells the notifier which conversations want an event. The conversation reference
 used to reach a conversation proactively is stored separately (`conversation_reference`).
 The chat commands that change subscriptions are carried out in `bot.handlers.subscription_chat`.
@@ -16,7 +16,8 @@ from datetime import datetime
 
 from sqlalchemy import and_, delete, or_, select, update
 
-from bot.storage.bot_database import BotDatabase, subscription
+from bot.storage.bot_database import BotDatabase
+from bot.storage.schema import subscription
 from knowledge.commands.subscription_commands import TargetKind
 from knowledge.portfolio.events import EventKind
 

@@ -22,7 +22,8 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 
 from bot.observability.metrics import UNANSWERED_ANSWERS, BotMetrics
-from bot.storage.bot_database import BotDatabase, unanswered_question
+from bot.storage.bot_database import BotDatabase
+from bot.storage.schema import unanswered_question
 from knowledge.answers.answers import Answer
 from knowledge.language.text import fold, storable
 

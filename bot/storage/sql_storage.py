@@ -36,7 +36,8 @@ from jsonpickle.unpickler import Unpickler  # type: ignore[import-untyped]
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.bot_database import STATE_KEY_LENGTH, BotDatabase, Clock, bot_state
+from bot.storage.bot_database import BotDatabase
+from bot.storage.schema import STATE_KEY_LENGTH, Clock, bot_state
 
 DEFAULT_TTL = timedelta(days=7)
 _HASHED_KEY_PREFIX = "sha256:"

@@ -15,7 +15,7 @@ revision 0001 creates only the tables it lacks, then the later revisions run as 
 The applied revision is kept in `bot_alembic_version`, not Alembic's default name, so the
 bot's tables can share a database with a portfolio schema that has its own `alembic_version`.
 
-A new revision, after changing `bot.storage.bot_database.metadata` (on SQLite, alter tables inside
+A new revision, after changing `bot.storage.schema.metadata` (on SQLite, alter tables inside
 `op.batch_alter_table`)::
 
     python - <<'EOF'

@@ -15,8 +15,8 @@ from typing import Any
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.storage.bot_database import metadata
 from bot.storage.migrations import is_bot_table
+from bot.storage.schema import metadata
 from knowledge.portfolio.database import async_url, create_engine
 
 config = context.config

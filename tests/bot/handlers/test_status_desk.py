@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.handlers.status_desk import Sender, StatusDesk
-from bot.storage.bot_database import open_bot_database, status_update_audit
+from bot.storage.bot_database import open_bot_database
+from bot.storage.schema import status_update_audit
 from knowledge.answers.answering import Answerer
 from knowledge.answers.answers import Language, NothingToUndo, StatusPosted, StatusWithdrawn
 from knowledge.portfolio.sync import Syncer

@@ -9,13 +9,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import inspect, select
 
-from bot.storage.bot_database import (
-    BotDatabase,
-    UtcDateTime,
-    bot_state,
-    open_bot_database,
-    processed_activity,
-)
+from bot.storage.bot_database import BotDatabase, open_bot_database
+from bot.storage.schema import UtcDateTime, bot_state, processed_activity
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

@@ -1,5 +1,5 @@
 """The bot database's migrations on SQLite and PostgreSQL: a fresh database migrates to exactly
-the schema `bot.storage.bot_database.metadata` describes, a database made by the old `create_all` is
+the schema `bot.storage.schema.metadata` describes, a database made by the old `create_all` is
 adopted, concurrent upgrades are serialized, and `portfoliobot migrate` works as a command."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Connection
 
-from bot.storage.bot_database import metadata, open_bot_database, processed_activity, unanswered_question
+from bot.storage.bot_database import open_bot_database
 from bot.storage.migrations import (
     BASELINE_TABLES,
     VERSION_TABLE,
@@ -31,6 +31,7 @@ from bot.storage.migrations import (
     upgrade_sql,
     upgrade_to_head,
 )
+from bot.storage.schema import metadata, processed_activity, unanswered_question
 from knowledge.portfolio.database import create_engine
 from knowledge.portfolio.demo_database import demo_portfolio, load_portfolio
 from tests.conftest import _create_postgres_database, _drop_postgres_database

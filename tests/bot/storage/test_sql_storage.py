@@ -24,7 +24,8 @@ from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 from botbuilder.schema import Activity, ActivityTypes
 from sqlalchemy import select
 
-from bot.storage.bot_database import BotDatabase, bot_state, open_bot_database
+from bot.storage.bot_database import BotDatabase, open_bot_database
+from bot.storage.schema import bot_state
 from bot.storage.sql_storage import SqlStorage, StorageConflictError, storage_key
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

@@ -1,9 +1,9 @@
 """The baseline: the bot database as `create_all` made it before the bot had migrations.
 
-Written out here rather than taken from `bot.storage.bot_database.metadata`, so that later changes
+Written out here rather than taken from `bot.storage.schema.metadata`, so that later changes
 to the metadata come as new revisions and never change this one. Timestamps are
 TIMESTAMPTZ on PostgreSQL and fixed-width ISO text (VARCHAR(32)) on SQLite, as
-`bot.storage.bot_database.UtcDateTime` maps them.
+`bot.storage.schema.UtcDateTime` maps them.
 
 Adopting a database made before migrations: online, a table that already exists is left as it
 is, and only the missing ones (tables added by a later release than the one that made the
