@@ -51,8 +51,9 @@ from bot.cards.answer_cards import CARD_CONTENT_TYPE, CardAttachment, CardBuilde
 from bot.connector.outbound import OutboundCloudAdapter
 from bot.connector.outbound_transport import OutboundDeliveryError
 from bot.connector.retry_policy import RETRYABLE_STATUSES, parse_retry_after
-from bot.notifications.outbox import THREAD_MARKER, Notification, OutboxRow, OutboxStore
+from bot.notifications.outbox import Notification, OutboxRow, OutboxStore
 from bot.notifications.rate_limit import RateLimiter
+from bot.notifications.threads import thread_conversation_id
 
 log = logging.getLogger("portfoliobot.delivery")
 
@@ -231,8 +232,7 @@ class DeliveryWorker:
     @staticmethod
     def _in_thread(reference: ConversationReference, root: str) -> ConversationReference:
         threaded = deepcopy(reference)
-        base = threaded.conversation.id.split(THREAD_MARKER, 1)[0]
-        threaded.conversation.id = f"{base}{THREAD_MARKER}{root}"
+        threaded.conversation.id = thread_conversation_id(threaded.conversation.id, root)
         return threaded
 
     async def _send(self, row: OutboxRow, reference: ConversationReference,

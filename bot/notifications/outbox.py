@@ -1,17 +1,15 @@
-"""The durable notification outbox: conversation references, queued notifications, threads.
+"""The notification queue (table `outbox`): one row per notification and conversation, durable.
 
-Everything lives in the bot database (`bot.storage.schema`: tables `conversation_reference`,
-`outbox`, `channel_thread`), so it survives a restart and is shared by every replica.
+The queue lives in the bot database (`bot.storage.schema`), so it survives a restart and is
+shared by every replica. `OutboxStore` is the queue with the conversation references
+(`bot.notifications.references`) and the channel threads (`bot.notifications.threads`) it
+delivers to mixed in: the one object the notifier, the delivery worker and the handlers use.
 
-- A *conversation reference* is what botbuilder needs to message a conversation proactively
-  (`ConversationReference`, stored as its serialized JSON). `save_reference` stores or refreshes
-  one (and re-enables it); the delivery worker disables it when the connector answers 403/404.
-  Channel references are stored under the channel's id (any `;messageid=…` thread suffix is
-  cut off), so a notification to a channel starts or continues a thread of its own.
 - `enqueue(connection, conversation_ids, dedupe_key, notification)` writes one `outbox` row per
   conversation on the caller's connection, i.e. inside the caller's transaction (the one that
   records the event), with INSERT … ON CONFLICT DO NOTHING on (conversation_id, dedupe_key):
   the same event is never queued twice for a conversation, however often it is recorded.
+  A channel thread's id is queued under its channel.
 - `claim(limit, lease_seconds)` hands due rows to one worker: status `queued` → `sending` with
   a lease (`claimed_until`). On PostgreSQL the rows are chosen with FOR UPDATE SKIP LOCKED, so
   several processes can claim concurrently and each row goes to one of them; on SQLite the
@@ -33,24 +31,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from botbuilder.schema import ConversationReference
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.bot_database import BotDatabase
-from bot.storage.schema import channel_thread, conversation_reference, outbox
+from bot.notifications.references import ERROR_LENGTH, ConversationReferences
+from bot.notifications.threads import ChannelThreads, base_conversation_id
+from bot.storage.schema import outbox
 from knowledge.portfolio.database import write_transaction
 
 STATUSES = ("queued", "sending", "delivered", "dead")
 #: `rows(status="failed")`: queued rows whose last attempt failed (waiting for a retry).
 FAILED = "failed"
-THREAD_MARKER = ";messageid="
-ERROR_LENGTH = 1000
-
-
-def base_conversation_id(conversation_id: str) -> str:
-    """A channel conversation id without its `;messageid=<thread root>` suffix."""
-    return conversation_id.split(THREAD_MARKER, 1)[0]
 
 
 @dataclass(frozen=True)
@@ -116,70 +107,8 @@ class OutboxRow:
                    delivered_at=row["delivered_at"], claimed_until=row["claimed_until"])
 
 
-@dataclass(frozen=True)
-class StoredReference:
-    """A stored conversation reference with its bookkeeping."""
-
-    conversation_id: str
-    reference: ConversationReference
-    scope: str
-    enabled: bool
-    disabled_reason: str | None
-    updated_at: datetime
-
-
-class OutboxStore:
-    """The outbox tables of one `BotDatabase`; times come from `database.clock`."""
-
-    def __init__(self, database: BotDatabase) -> None:
-        self.database = database
-
-    @property
-    def engine(self) -> Any:
-        return self.database.engine
-
-    def now(self) -> datetime:
-        return self.database.clock()
-
-    # -- conversation references ------------------------------------------------------------
-
-    async def save_reference(self, reference: ConversationReference, scope: str) -> str:
-        """Store (or refresh) the reference of a conversation and enable it; returns its key.
-
-        Channel references are keyed and stored by the channel id, without a thread suffix.
-        """
-        conversation = reference.conversation
-        if conversation is None or not conversation.id or not reference.service_url:
-            raise ValueError("a conversation reference needs a conversation id and service URL")
-        conversation_id = base_conversation_id(conversation.id)
-        document = reference.serialize()
-        document.pop("activityId", None)  # proactive messages are not replies to anything
-        document.setdefault("conversation", {})["id"] = conversation_id
-        values = {"reference": json.dumps(document, sort_keys=True), "service_url":
-                  reference.service_url, "tenant_id": getattr(conversation, "tenant_id", None),
-                  "scope": scope, "enabled": True, "disabled_reason": None,
-                  "updated_at": self.now()}
-        statement = (self.database.insert(conversation_reference)
-                     .values(conversation_id=conversation_id, **values)
-                     .on_conflict_do_update(index_elements=["conversation_id"], set_=values))
-        async with self.engine.begin() as connection:
-            await connection.execute(statement)
-        return conversation_id
-
-    async def personal_conversations(self) -> dict[str, str]:
-        """Entra object id (lower case) → the enabled personal conversation with that user."""
-        statement = select(conversation_reference.c.conversation_id,
-                           conversation_reference.c.reference).where(
-            conversation_reference.c.scope == "personal",
-            conversation_reference.c.enabled.is_(True))
-        found: dict[str, str] = {}
-        async with self.engine.connect() as connection:
-            for conversation_id, document in await connection.execute(statement):
-                user = json.loads(document).get("user") or {}
-                aad = user.get("aadObjectId") if isinstance(user, dict) else None
-                if isinstance(aad, str) and aad:
-                    found[aad.lower()] = conversation_id
-        return found
+class OutboxStore(ConversationReferences, ChannelThreads):
+    """The outbox of one `BotDatabase`, with the references and threads it delivers to."""
 
     async def delivered_since(self, conversation_id: str, moment: datetime) -> list[str]:
         """Titles of the notifications delivered to a conversation since `moment`."""
@@ -191,40 +120,6 @@ class OutboxStore:
         async with self.engine.connect() as connection:
             return [Notification.from_json(row[0]).title
                     for row in await connection.execute(statement)]
-
-    async def disable_reference(self, conversation_id: str, reason: str) -> bool:
-        """Stop delivering to a conversation (the bot was removed, it is gone); True if known."""
-        statement = (update(conversation_reference)
-                     .where(conversation_reference.c.conversation_id == conversation_id)
-                     .values(enabled=False, disabled_reason=reason[:ERROR_LENGTH],
-                             updated_at=self.now()))
-        async with self.engine.begin() as connection:
-            return bool((await connection.execute(statement)).rowcount)
-
-    async def remove_reference(self, conversation_id: str) -> bool:
-        async with self.engine.begin() as connection:
-            result = await connection.execute(delete(conversation_reference).where(
-                conversation_reference.c.conversation_id == conversation_id))
-        return bool(result.rowcount)
-
-    async def stored_reference(self, conversation_id: str) -> StoredReference | None:
-        """The stored reference with its state (enabled or why not), or None."""
-        async with self.engine.connect() as connection:
-            row = (await connection.execute(select(conversation_reference).where(
-                conversation_reference.c.conversation_id == conversation_id))).mappings().first()
-        if row is None:
-            return None
-        return StoredReference(conversation_id=row["conversation_id"],
-                               reference=ConversationReference.deserialize(
-                                   json.loads(row["reference"])),
-                               scope=row["scope"], enabled=bool(row["enabled"]),
-                               disabled_reason=row["disabled_reason"],
-                               updated_at=row["updated_at"])
-
-    async def reference(self, conversation_id: str) -> ConversationReference | None:
-        """The enabled reference of a conversation, or None (unknown or disabled)."""
-        stored = await self.stored_reference(conversation_id)
-        return stored.reference if stored is not None and stored.enabled else None
 
     # -- queueing -------------------------------------------------------------------------
 
@@ -340,30 +235,3 @@ class OutboxStore:
             found = (await connection.execute(select(outbox).where(outbox.c.id == row_id))
                      ).mappings().first()
         return OutboxRow.from_mapping(found) if found is not None else None
-
-    # -- channel threads --------------------------------------------------------------------
-
-    async def thread_root(self, conversation_id: str, project_id: int) -> str | None:
-        """The root message id of the project's notification thread in a channel, or None."""
-        async with self.engine.connect() as connection:
-            root = (await connection.execute(select(channel_thread.c.root_activity_id).where(
-                channel_thread.c.conversation_id == conversation_id,
-                channel_thread.c.project_id == project_id))).scalar_one_or_none()
-        return str(root) if root is not None else None
-
-    async def remember_thread(self, conversation_id: str, project_id: int,
-                              root_activity_id: str) -> None:
-        statement = (self.database.insert(channel_thread)
-                     .values(conversation_id=conversation_id, project_id=project_id,
-                             root_activity_id=root_activity_id)
-                     .on_conflict_do_update(index_elements=["conversation_id", "project_id"],
-                                            set_={"root_activity_id": root_activity_id}))
-        async with self.engine.begin() as connection:
-            await connection.execute(statement)
-
-    async def forget_thread(self, conversation_id: str, project_id: int) -> bool:
-        async with self.engine.begin() as connection:
-            result = await connection.execute(delete(channel_thread).where(
-                channel_thread.c.conversation_id == conversation_id,
-                channel_thread.c.project_id == project_id))
-        return bool(result.rowcount)
