@@ -16,6 +16,13 @@ from typing import Any
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
+from bot.cards.payloads import (
+    AskPayload,
+    CommandPayload,
+    FollowupPayload,
+    NoneOfThesePayload,
+    StatusFormPayload,
+)
 from knowledge.answers.answers import (
     Answer,
     Clarification,
@@ -59,9 +66,6 @@ from knowledge.portfolio.model import Health, Role
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.4"
-FOLLOWUP_MARKER = "portfoliobot"
-FORM_MARKER = "status_form"
-NONE_OF_THESE = "none"
 HEALTH_COLOUR = {Health.GREEN: "Good", Health.YELLOW: "Warning", Health.RED: "Attention"}
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
 
@@ -115,23 +119,23 @@ class CardBuilder:
 
     def ask_button(self, label: str, question: str) -> CardBuilder:
         """A button that sends `question` as if the user had typed it."""
-        self.actions.append({"type": "Action.Submit", "title": label[:80], "data": {
-            "msteams": {"type": "messageBack", "text": question, "displayText": question}}})
-        return self
+        return self.data_button(label, AskPayload(question).to_value())
+
+    def command_button(self, label: str, command: str) -> CardBuilder:
+        """A button that sends the command `command` as if the user had typed it."""
+        return self.data_button(label, CommandPayload(command).to_value())
 
     def followup_button(self, label: str, followup: Followup) -> CardBuilder:
-        self.actions.append({"type": "Action.Submit", "title": label[:80],
-                             "data": {FOLLOWUP_MARKER: "followup", **followup.to_dict()}})
-        return self
+        return self.data_button(label, FollowupPayload(followup).to_value())
 
     def data_button(self, label: str, data: dict[str, Any]) -> CardBuilder:
+        """A button that sends `data`: a payload's value (`bot.cards.payloads`)."""
         self.actions.append({"type": "Action.Submit", "title": label[:80], "data": dict(data)})
         return self
 
     def none_button(self, language: Language) -> CardBuilder:
-        self.actions.append({"type": "Action.Submit", "title": TEXT["none_of_these"][language],
-                             "data": {FOLLOWUP_MARKER: NONE_OF_THESE, "lang": language.value}})
-        return self
+        return self.data_button(TEXT["none_of_these"][language],
+                                NoneOfThesePayload(language).to_value())
 
     def build(self, fallback: str) -> dict[str, Any]:
         card: dict[str, Any] = {
@@ -218,6 +222,8 @@ def _(answer: Clarification) -> CardBuilder:
         label = f"{candidate.label} ({candidate.detail})" if candidate.detail else candidate.label
         if index < len(answer.button_data):
             builder.data_button(label, answer.button_data[index])
+        elif index < len(answer.commands):
+            builder.command_button(label, answer.commands[index])
         elif index < len(answer.followups):
             builder.followup_button(label, answer.followups[index])
     return builder.none_button(answer.language)
@@ -424,6 +430,6 @@ def status_form(projects: Sequence[tuple[int, str, str]], language: Language) ->
         "type": "AdaptiveCard", "version": CARD_VERSION, "body": body,
         "fallbackText": intro,
         "actions": [{"type": "Action.Submit", "title": TEXT["form_submit"][language],
-                     "data": {FOLLOWUP_MARKER: FORM_MARKER, "lang": language.value}}],
+                     "data": StatusFormPayload(language).to_value()}],
     }
     return _activity(card, intro, language)

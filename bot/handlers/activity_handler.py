@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from botbuilder.core import BotState, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
@@ -21,26 +20,28 @@ from botbuilder.dialogs import DialogSet
 from botbuilder.schema import Activity, ChannelAccount
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
-from bot.cards.answer_cards import (
-    FOLLOWUP_MARKER,
-    FORM_MARKER,
-    NONE_OF_THESE,
-    CardPresenter,
-    reply_activity,
-    status_form,
-    with_note,
+from bot.cards.answer_cards import CardPresenter, reply_activity, status_form, with_note
+from bot.cards.payloads import (
+    AskPayload,
+    CommandPayload,
+    FollowupPayload,
+    NoneOfThesePayload,
+    Payload,
+    StatusChoicePayload,
+    StatusFormPayload,
+    from_value,
+    language_hint,
 )
 from bot.cards.plain import language_of, plain_message
 from bot.handlers.data_age import DataAge
 from bot.handlers.mentions import strip_bot_mention
-from bot.handlers.status_desk import POST_MARKER, DialogPoster, Sender, StatusDesk
+from bot.handlers.status_desk import DialogPoster, Sender, StatusDesk
 from bot.handlers.subscription_chat import handle_subscription_command
 from bot.notifications.outbox import OutboxStore
 from bot.notifications.subscriptions import SubscriptionStore
-from bot.notifications.threads import base_conversation_id
 from dialogs.status_update_dialog import DIALOG_ID, StatusUpdateDialog, is_cancel, is_start
 from knowledge.answers.answering import Answerer
-from knowledge.answers.answers import Answer, Followup, Greeting, Language
+from knowledge.answers.answers import Answer, Greeting
 from knowledge.answers.phrases import say
 from knowledge.commands.subscription_commands import parse_subscription_command
 from knowledge.language.text import tokens
@@ -68,7 +69,7 @@ def conversation_key(activity: Activity) -> str:
     """The conversation a subscription or reference belongs to: in a channel the channel
     itself, not the thread (`19:…@thread.tacv2;messageid=…`) the message happened to start."""
     conversation_id = getattr(activity.conversation, "id", "") or ""
-    return base_conversation_id(conversation_id)
+    return conversation_id.split(";messageid=", 1)[0]
 
 
 def _sender(activity: Activity, idempotency_id: str | None) -> Sender:
@@ -163,10 +164,18 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
         text = strip_bot_mention(activity.text, activity.entities,
                                  getattr(activity.recipient, "id", None),
                                  getattr(activity.recipient, "name", None))
-        turn_context.turn_state[QUESTION_KEY] = text or None
         if not text and activity.value is not None:
-            await self._on_card_submit(turn_context, activity.value)
-            return
+            payload = from_value(activity.value)
+            if not isinstance(payload, AskPayload | CommandPayload):
+                turn_context.turn_state[QUESTION_KEY] = None
+                await self._on_card_submit(turn_context, payload, activity.value)
+                return
+            text = payload.text   # as Teams' messageBack or imBack would have sent it
+        turn_context.turn_state[QUESTION_KEY] = text or None
+        await self._on_text(turn_context, text)
+
+    async def _on_text(self, turn_context: TurnContext, text: str) -> None:
+        activity = turn_context.activity
         language = language_of(activity)
         if len(text) > MAX_QUESTION_CHARACTERS:
             await turn_context.send_activity(plain_message(
@@ -220,39 +229,29 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
             return None
         return await desk.post_message(draft, who)
 
-    async def _on_card_submit(self, turn_context: TurnContext, value: Any) -> None:
-        marker = value.get(FOLLOWUP_MARKER) if isinstance(value, dict) else None
-        language = language_of(turn_context.activity)
-        if isinstance(value, dict) and value.get("lang") in ("nb", "en"):
-            language = Language(value["lang"])
-        command_text = value.get("subscription_command") if isinstance(value, dict) else None
-        if isinstance(command_text, str) and self.subscriptions is not None:
-            turn_context.activity.text = command_text   # as Teams' imBack would have sent it
-            await self.on_message_activity(turn_context)
-            return
-        if marker in (FORM_MARKER, POST_MARKER) and isinstance(value, dict) \
-                and self.desk is not None:
+    async def _on_card_submit(self, turn_context: TurnContext, payload: Payload | None,
+                              value: object) -> None:
+        """A card button or form that is not text, as `bot.cards.payloads` read it."""
+        activity = turn_context.activity
+        language = language_hint(value) or language_of(activity)
+        if isinstance(payload, StatusFormPayload | StatusChoicePayload) and self.desk is not None:
             # Every click on one card carries that card's id: a double click stores once.
-            activity = turn_context.activity
             card = getattr(activity, "reply_to_id", None)
-            who = _sender(activity, f"{marker}:{card}" if card else activity.id)
-            post = self.desk.post_form if marker == FORM_MARKER else self.desk.post_choice
-            await self._reply(turn_context, await post(value, who))
+            who = _sender(activity, f"{payload.MARKER}:{card}" if card else activity.id)
+            answer = await (self.desk.post_form(payload, who)
+                            if isinstance(payload, StatusFormPayload)
+                            else self.desk.post_choice(payload, who))
+            await self._reply(turn_context, answer)
             return
-        if marker == NONE_OF_THESE:
+        if isinstance(payload, NoneOfThesePayload):
             await turn_context.send_activity(
                 plain_message(say("none_of_these_reply", language), language))
             return
-        try:
-            followup = Followup.from_dict(value) if marker == "followup" else None
-        except ValueError as error:
-            log.info("unusable card submit: %s", error)
-            followup = None
-        if followup is None:
-            await turn_context.send_activity(plain_message(say("stale_button", language),
-                                                           language))
+        if isinstance(payload, FollowupPayload):
+            await self._reply(turn_context, self.answerer.answer_followup(payload.followup))
             return
-        await self._reply(turn_context, self.answerer.answer_followup(followup))
+        log.info("unusable card submit (a stale or forged button)")
+        await turn_context.send_activity(plain_message(say("stale_button", language), language))
 
     async def _reply(self, turn_context: TurnContext, answer: Answer) -> None:
         log.debug("answer %s", type(answer).__name__)

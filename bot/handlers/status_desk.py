@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.cards.payloads import StatusChoicePayload, StatusFormPayload
 from bot.storage.bot_database import BotDatabase
 from knowledge.answers.answering import Answerer
 from knowledge.answers.answers import (
@@ -70,7 +71,6 @@ log = logging.getLogger("portfoliobot.status")
 UNDO_WINDOW = timedelta(minutes=10)
 UNDO_WORDS = frozenset({("angre",), ("undo",), ("angre", "status"), ("undo", "status")})
 MINE_WORDS = frozenset({("mine", "prosjekter"), ("my", "projects"), ("mine",)})
-POST_MARKER = "status_post"
 Clock = Callable[[], datetime]
 Publish = Callable[[list[PortfolioEvent]], Awaitable[int]]
 
@@ -123,18 +123,12 @@ class StatusDesk:
         return await self.post(snapshot.projects[resolution.project_id], draft.health,
                                draft.summary, who, language)
 
-    async def post_choice(self, value: dict[str, Any], who: Sender) -> Answer:
+    async def post_choice(self, choice: StatusChoicePayload, who: Sender) -> Answer:
         """A clarification button of a status update: the project chosen, the rest carried."""
-        language = Language(value.get("lang", "nb")) if value.get("lang") in ("nb", "en") \
-            else Language.NB
-        snapshot = self._snapshot()
-        chosen = value.get("id")
-        project = snapshot.projects.get(chosen) if isinstance(chosen, int) else None
-        health = _health(value.get("health"))
-        summary = value.get("summary")
-        if project is None or not isinstance(summary, str):
-            return StatusInvalid(language, None, ("summary_empty",), MAX_SUMMARY)
-        return await self.post(project, health, summary, who, language)
+        project = self._snapshot().projects.get(choice.project_id)
+        if project is None:
+            return StatusInvalid(choice.language, None, ("summary_empty",), MAX_SUMMARY)
+        return await self.post(project, choice.health, choice.summary, who, choice.language)
 
     async def post(self, project: Project, health: Health | None, summary: str, who: Sender,
                    language: Language) -> Answer:
@@ -200,17 +194,13 @@ class StatusDesk:
         except Exception:   # the report is stored; a lost notice must not fail the turn
             log.exception("status posted, but its notifications could not be queued")
 
-    async def post_form(self, value: dict[str, Any], who: Sender) -> Answer:
+    async def post_form(self, form: StatusFormPayload, who: Sender) -> Answer:
         """The one-click form: project, health and summary arrive together."""
-        language = Language(value["lang"]) if value.get("lang") in ("nb", "en") else Language.NB
-        chosen = value.get("project")
-        project_id = int(chosen) if isinstance(chosen, str) and chosen.isdigit() else None
-        project = self._snapshot().projects.get(project_id) if project_id is not None else None
-        summary = value.get("summary")
+        project = self._snapshot().projects.get(form.project_id) \
+            if form.project_id is not None else None
         if project is None:
-            return StatusInvalid(language, None, ("form_project_missing",), MAX_SUMMARY)
-        return await self.post(project, _health(value.get("health")),
-                               summary if isinstance(summary, str) else "", who, language)
+            return StatusInvalid(form.language, None, ("form_project_missing",), MAX_SUMMARY)
+        return await self.post(project, form.health, form.summary or "", who, form.language)
 
     # ----------------------------------------------------------------- for the guided dialog
     def own_projects_of(self, aad_object_id: str | None) -> list[tuple[int, str, str]]:
@@ -274,8 +264,7 @@ class StatusDesk:
     def _clarify(self, draft: StatusUpdateDraft, candidates: tuple[Candidate, ...],
                  language: Language) -> Clarification:
         return Clarification(language, draft.project_mention, candidates, (), tuple(
-            {"portfoliobot": POST_MARKER, "id": c.id, "lang": language.value,
-             "health": draft.health.value if draft.health else None, "summary": draft.summary}
+            StatusChoicePayload(c.id, draft.health, draft.summary, language).to_value()
             for c in candidates))
 
     def _report_view(self, snapshot: Snapshot, report: StatusReport) -> ReportView:
@@ -313,13 +302,6 @@ def _idempotency_key(who: Sender, project_id: int, health: Health, summary: str)
     digest = hashlib.sha256(json.dumps([who.aad_object_id, project_id, health.value, summary])
                             .encode()).hexdigest()[:32]
     return f"status:{who.conversation_id}:{digest}"
-
-
-def _health(value: Any) -> Health | None:
-    try:
-        return Health(value)
-    except ValueError:
-        return None
 
 
 def _aware(moment: datetime) -> datetime:

@@ -251,6 +251,8 @@ class Clarification(Answer):
     # What each candidate's button sends instead of a followup (a status update carries its
     # health and summary to the chosen project).
     button_data: tuple[dict[str, Any], ...] = field(default=())
+    # Or the command each candidate's button sends, as if typed (a subscription command).
+    commands: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True, slots=True)

@@ -289,9 +289,10 @@ def target_for(snapshot: Snapshot, kind: EntityKind, entity_id: int) -> Target:
     return Target(TargetKind.PROGRAMME, entity_id, programme_label(snapshot, entity_id))
 
 
-def _button(snapshot: Snapshot, candidate: Candidate, kinds: frozenset[EventKind],
-            language: Language, action: SubscriptionAction) -> dict[str, object]:
-    """A button that sends the command again, naming the candidate by code or short name."""
+def _button_command(snapshot: Snapshot, candidate: Candidate, kinds: frozenset[EventKind],
+                    language: Language, action: SubscriptionAction) -> str:
+    """The command a candidate's button sends: this one again, naming the candidate by its
+    code or short name."""
     if candidate.kind is EntityKind.PROJECT:
         name = snapshot.projects[candidate.id].code
     else:
@@ -299,10 +300,8 @@ def _button(snapshot: Snapshot, candidate: Candidate, kinds: frozenset[EventKind
         name = programme.short_name or programme.name
     target = target_for(snapshot, candidate.kind, candidate.id)
     if action is SubscriptionAction.UNSUBSCRIBE:
-        text = f"{'avslutt abonnement' if language is NB else 'unsubscribe'} {name}"
-    else:
-        text = command_text(target, kinds, language, name)
-    return {"msteams": {"type": "imBack", "value": text}, "subscription_command": text}
+        return f"{'avslutt abonnement' if language is NB else 'unsubscribe'} {name}"
+    return command_text(target, kinds, language, name)
 
 
 def resolve_target(answerer: Answerer, snapshot: Snapshot, mention: str, *,
@@ -314,9 +313,9 @@ def resolve_target(answerer: Answerer, snapshot: Snapshot, mention: str, *,
     A project is found as questions find it (`Answerer.resolve_project`); a programme by its
     name or short name. When several fit about equally well (or a project and a programme
     fit exactly) the answer is a `Clarification` whose buttons send the command again with
-    the chosen project's code or programme's short name (`button_data`: Teams `imBack`, plus
-    the same text under `subscription_command`). Nothing that fits gives `NotFound` with the
-    nearest project and programme names.
+    the chosen project's code or programme's short name (`Clarification.commands`: the text
+    each button sends, as if typed; the host makes the buttons). Nothing that fits gives
+    `NotFound` with the nearest project and programme names.
     """
     mention = mention.strip()
     if is_everything(mention):
@@ -328,8 +327,8 @@ def resolve_target(answerer: Answerer, snapshot: Snapshot, mention: str, *,
 
     def clarify(candidates: list[Candidate]) -> Clarification:
         chosen = tuple(candidates[:MAX_CANDIDATES])
-        return Clarification(language, mention, chosen, button_data=tuple(
-            _button(snapshot, c, kinds, language, action) for c in chosen))
+        return Clarification(language, mention, chosen, commands=tuple(
+            _button_command(snapshot, c, kinds, language, action) for c in chosen))
 
     if project.project_id is not None:
         if exact_programmes:

@@ -1,4 +1,5 @@
-"""Cards: data from the portfolio is shown literally, and finished cards are shared, not copied."""
+"""Cards: data from the portfolio is shown literally, finished cards are shared, not copied, and
+buttons carry typed payloads."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ import json
 from datetime import UTC, datetime
 
 from bot.cards.answer_cards import CARD_VERSION, inert, reply_activity
-from knowledge.answers.answers import Language, ProjectStatus, ProjectView, ReportView
+from bot.cards.payloads import CommandPayload, NoneOfThesePayload, from_value
+from knowledge.answers.answers import (
+    Candidate,
+    Clarification,
+    Language,
+    ProjectStatus,
+    ProjectView,
+    ReportView,
+)
+from knowledge.language.name_index import EntityKind
 from knowledge.portfolio.model import Health
 
 
@@ -37,3 +47,18 @@ def test_finished_card_is_shared_by_deepcopy() -> None:
     copied = copy.deepcopy(activity)
     assert copied.attachments[0].content is activity.attachments[0].content
     assert copied.attachments[0] is not activity.attachments[0]
+
+
+def test_a_clarifications_command_buttons_send_the_command_as_typed() -> None:
+    """Knowledge names the command; the card makes it a Teams imBack that sends that text."""
+    clarification = Clarification(
+        Language.NB, "trådløst nett",
+        (Candidate(EntityKind.PROJECT, 17, "Trådløst nett fase II", "ST-007"),
+         Candidate(EntityKind.PROJECT, 18, "Trådløst nett fase I", "ST-008")),
+        commands=("abonner ST-007", "abonner ST-008"))
+    actions = reply_activity(clarification).attachments[0].content["actions"]
+    assert [a["data"]["msteams"] for a in actions[:2]] == [
+        {"type": "imBack", "value": "abonner ST-007"}, {"type": "imBack", "value": "abonner ST-008"}]
+    assert [from_value(a["data"]) for a in actions] == [
+        CommandPayload("abonner ST-007"), CommandPayload("abonner ST-008"),
+        NoneOfThesePayload(Language.NB)]

@@ -69,6 +69,19 @@ async def test_forged_or_stale_button_gets_a_clear_answer(adapter: TestAdapter) 
     assert "older answer" in reply.text
 
 
+async def test_a_stale_button_is_answered_in_its_own_language(adapter: TestAdapter) -> None:
+    reply = await ask(adapter, None, value={"portfoliobot": "followup", "intent": "nope",
+                                            "lang": "en"})
+    assert "older answer" in reply.text
+
+
+async def test_command_and_question_buttons_are_answered_as_typed(adapter: TestAdapter) -> None:
+    reply = await ask(adapter, None, value={
+        "msteams": {"type": "messageBack", "text": "Hvem eier Regional EPJ-modernisering?",
+                    "displayText": "Hvem eier Regional EPJ-modernisering?"}})
+    assert "Hilde Johansen" in reply.text
+
+
 async def test_too_long_message_is_refused_politely(adapter: TestAdapter) -> None:
     reply = await ask(adapter, "status " * 1000, locale="en-US")
     assert "too long" in reply.text

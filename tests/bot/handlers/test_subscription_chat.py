@@ -138,3 +138,15 @@ async def test_ambiguous_target_is_chosen_by_button(bot_url: str,
     [done] = await connector.wait_for(lambda a: a.type == "message", since=seen)
     assert "Trådløst nett fase II" in (done.text or "")
     assert "Trådløst nett fase II" in await send(bot_url, connector, personal, "subscriptions")
+
+
+async def test_a_command_button_without_a_command_is_stale_not_a_loop(
+        bot_url: str, connector: LocalConnector) -> None:
+    """An empty command once sent the turn back to itself until the stack ran out."""
+    personal = TeamsScene(service_url=connector.url)
+    for value in ({"subscription_command": ""}, {"subscription_command": "<at>portfoliobot</at>"}):
+        seen = len(connector.activities)
+        await post(bot_url, personal.card_submit(value, reply_to_id="1"))
+        [reply] = await connector.wait_for(lambda a: a.type == "message", since=seen)
+        assert "noe gikk galt" not in (reply.text or ""), value
+    assert "eldre svar" in (reply.text or "") or "forstod" in (reply.text or "")
