@@ -9,19 +9,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aiohttp import web
 from botbuilder.schema import Activity
 
 from bot.connector.activity_reader import read_activity_model
 
-MAX_BODY_BYTES = 256 * 1024
 MAX_JSON_DEPTH = 32
+DELIVERY_MODES = ("normal", "notification", "ephemeral")   # not expectReplies: Teams never asks
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def problem(status: int, reason: str) -> web.Response:
-    """A JSON error body the client can read; used for every 4xx we answer ourselves."""
-    return web.json_response({"error": reason}, status=status)
 
 
 def _depth(value: Any, limit: int) -> int:
@@ -49,6 +43,9 @@ def activity_problem(body: Any) -> str | None:
     conversation = body.get("conversation")
     if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
         return "the activity has no conversation.id"
+    if body.get("deliveryMode") not in (None, *DELIVERY_MODES):
+        return (f"the activity's deliveryMode must be one of {', '.join(DELIVERY_MODES)}: "
+                "the bot answers through the connector, not in the HTTP response")
     for key in ("text", "id", "locale", "channelId"):
         if key in body and body[key] is not None and not isinstance(body[key], str):
             return f"the activity's {key} must be a string"

@@ -14,12 +14,12 @@ from aiohttp import web
 
 from bot.observability.metrics import BotMetrics
 from bot.settings import Settings
-from bot.web.activity_check import MAX_BODY_BYTES
 from bot.web.keys import METRICS, NOTIFY, SETTINGS, TENANTS
 from bot.web.lifecycle import start, stop
 from bot.web.messages import messages
 from bot.web.notify_api import NotifyRoute
 from bot.web.probes import healthz, metrics_endpoint, readyz
+from bot.web.request_body import MAX_BODY_BYTES
 from bot.web.tenants import TenantGate
 
 

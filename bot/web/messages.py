@@ -10,7 +10,6 @@ request from a tenant the bot does not serve is accepted and left unanswered (20
 
 from __future__ import annotations
 
-import json
 import logging
 
 from aiohttp import web
@@ -19,8 +18,9 @@ from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult
 
 from bot.auth.inbound_auth import InboundAuthError, KeySourceUnavailable
-from bot.web.activity_check import MAX_BODY_BYTES, problem, read_activity
+from bot.web.activity_check import read_activity
 from bot.web.keys import ADAPTER, BOT, METRICS, TENANTS
+from bot.web.request_body import problem, read_json_body
 
 auth_log = logging.getLogger("portfoliobot.auth")
 
@@ -53,14 +53,9 @@ async def authenticate(request: web.Request,
 
 async def messages(request: web.Request) -> web.StreamResponse:
     """POST /api/messages: check the request is an activity, then hand it to the adapter."""
-    if request.content_type != "application/json":
-        return problem(415, "Content-Type must be application/json")
-    try:
-        body = await request.json()
-    except web.HTTPRequestEntityTooLarge:
-        return problem(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError, ValueError):
-        return problem(400, "the body is not valid JSON")
+    body = await read_json_body(request)
+    if isinstance(body, web.Response):
+        return body
     activity = read_activity(body)
     if isinstance(activity, str):
         return problem(400, activity)

@@ -13,12 +13,12 @@ when no token is configured.
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from bot.notifications.notice import Notice
+from bot.web.request_body import problem, read_json_body
 from knowledge.language.text import storable
 
 MAX_TITLE = 200
@@ -26,10 +26,6 @@ MAX_TEXT = 4000
 
 
 Queue = Callable[[Notice], Awaitable[int | None]]   # None: the project is unknown
-
-
-def _problem(status: int, reason: str) -> web.Response:
-    return web.json_response({"error": reason}, status=status)
 
 
 def read_notice(body: object) -> Notice | str:
@@ -59,23 +55,19 @@ def notify_handler(token: str, queue: Queue) -> Callable[[web.Request], Awaitabl
     expected = f"Bearer {token}".encode()
 
     async def notify(request: web.Request) -> web.Response:
-        given = request.headers.get("Authorization", "").encode()
+        # Header bytes that are not UTF-8 arrive as surrogate escapes; keep them as bytes.
+        given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(given, expected):
-            return _problem(401, "missing or wrong bearer token")
-        if request.content_type != "application/json":
-            return _problem(415, "Content-Type must be application/json")
-        try:
-            body = await request.json()
-        except web.HTTPRequestEntityTooLarge:
-            return _problem(413, "the body is too large")
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError, ValueError):
-            return _problem(400, "the body is not valid JSON")
+            return problem(401, "missing or wrong bearer token")
+        body = await read_json_body(request)
+        if isinstance(body, web.Response):
+            return body
         notice = read_notice(body)
         if isinstance(notice, str):
-            return _problem(400, notice)
+            return problem(400, notice)
         queued = await queue(notice)
         if queued is None:
-            return _problem(404, f"no project with code {notice.project_code!r}")
+            return problem(404, f"no project with code {notice.project_code!r}")
         return web.json_response({"queued": queued}, status=202)
 
     return notify
@@ -90,5 +82,5 @@ class NotifyRoute:
 
     async def handle(self, request: web.Request) -> web.Response:
         if not self.token or self.queue is None:
-            return _problem(404, "/api/notify is off: NOTIFY_API_TOKEN is not set")
+            return problem(404, "/api/notify is off: NOTIFY_API_TOKEN is not set")
         return await notify_handler(self.token, self.queue)(request)
