@@ -284,7 +284,7 @@ async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _unanswered(settings: Settings, days: int, top: int) -> int:
-    from bot.observability.unanswered import UnansweredStore
+    from bot.observability.unanswered_store import UnansweredStore
     from bot.storage.bot_database import open_bot_database
 
     database = await open_bot_database(settings.bot_database_url)

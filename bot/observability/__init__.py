@@ -1,1 +1,1 @@
-"""Metrics, log formatting and the record of unanswered questions."""
+"""Metrics, log formatting and the record of unanswered questions (store, purge, recorder)."""

@@ -3,7 +3,7 @@
 Start-up builds everything from the settings: the portfolio syncer, the adapter with its
 middleware, the bot database, the bot with its stores, the outbox delivery worker, the sync
 leader's duties (the daily purge of unanswered questions older than 90 days,
-`bot.observability.unanswered`; the digest and reminder schedule) and the sync loop
+`bot.observability.unanswered_purge`; the digest and reminder schedule) and the sync loop
 (`bot.runtime.sync_loop`) as a kept background task. Clean-up cancels the loop and closes
 every resource that was opened, in reverse order.
 
@@ -35,7 +35,9 @@ from bot.notifications.notifier import Notifier
 from bot.notifications.outbox import OutboxStore
 from bot.notifications.rate_limit import RateLimiter
 from bot.notifications.subscriptions import SubscriptionStore
-from bot.observability.unanswered import AnswerRecorder, UnansweredStore, purge_forever
+from bot.observability.answer_recorder import AnswerRecorder
+from bot.observability.unanswered_purge import purge_forever
+from bot.observability.unanswered_store import UnansweredStore
 from bot.runtime.heap import HeapFreezer
 from bot.runtime.leader import SyncLeader
 from bot.runtime.sync_loop import sync_forever

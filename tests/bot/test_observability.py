@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.cli.local_connector import LocalConnector
 from bot.cli.teams_activities import TeamsScene
-from bot.observability.unanswered import MAX_TEXT_CHARACTERS, UnansweredStore
+from bot.observability.unanswered_store import MAX_TEXT_CHARACTERS, UnansweredStore
 from bot.storage.bot_database import open_bot_database
 from bot.storage.schema import unanswered_question
 from tests.bot.cli.test_cli_outbox import run

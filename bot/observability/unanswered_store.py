@@ -1,37 +1,27 @@
-"""Questions the bot could not answer, kept to improve it: `unanswered_question`.
+"""Questions the bot could not answer, kept to improve it: the `unanswered_question` table.
 
-When a question gets a NotFound or NotUnderstood answer, its text (at most
-`MAX_TEXT_CHARACTERS`, the bot's @mention already removed), the reply language and the time
-are stored; never a user id, a name or a conversation id. Rows older than `RETENTION_DAYS`
-are purged: once when the bot starts and then once a day by a kept task (`purge_forever`,
-started and cancelled by `bot.web.app`). `portfoliobot unanswered [--days 90] [--top 20]` lists
-the most frequent ones, grouped by their folded text (`knowledge.language.text.fold`, whitespace
-collapsed), so `Hvem eier Marsferd?` and `hvem  eier marsferd?` count as one.
-
-`AnswerRecorder` is what the handler's `on_answer` calls for every answer it sends: it
-counts the answer in the metrics and stores the unanswered ones.
+When a question gets a NotFound or NotUnderstood answer (`bot.observability.answer_recorder`),
+its text (at most `MAX_TEXT_CHARACTERS`, the bot's @mention already removed), the reply
+language and the time are stored; never a user id, a name or a conversation id. Rows older
+than `RETENTION_DAYS` are purged (`bot.observability.unanswered_purge`).
+`portfoliobot unanswered [--days 90] [--top 20]` lists the most frequent ones, grouped by their
+folded text (`knowledge.language.text.fold`, whitespace collapsed), so `Hvem eier Marsferd?` and
+`hvem  eier marsferd?` count as one.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, select
 
-from bot.observability.metrics import UNANSWERED_ANSWERS, BotMetrics
 from bot.storage.bot_database import BotDatabase
 from bot.storage.schema import unanswered_question
-from knowledge.answers.answers import Answer
 from knowledge.language.text import fold, storable
-
-log = logging.getLogger("portfoliobot.unanswered")
 
 MAX_TEXT_CHARACTERS = 500
 RETENTION_DAYS = 90
-PURGE_INTERVAL_SECONDS = 24 * 60 * 60.0
 
 
 def group_key(text: str) -> str:
@@ -90,33 +80,3 @@ class UnansweredStore:
             found.append(FrequentQuestion(text, sum(spellings.values()), language))
         found.sort(key=lambda question: (-question.count, group_key(question.text)))
         return found[:max(top, 0)]
-
-
-async def purge_forever(store: UnansweredStore, interval: float = PURGE_INTERVAL_SECONDS,
-                        older_than_days: int = RETENTION_DAYS) -> None:
-    """Purge every `interval` seconds (the first after one interval: start-up has purged
-    already); a failure is logged, never ends the loop."""
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            purged = await store.purge_unanswered(older_than_days)
-            if purged:
-                log.info("purged %d unanswered question(s) older than %d days", purged,
-                         older_than_days)
-        except Exception:
-            log.exception("purging unanswered questions failed")
-
-
-class AnswerRecorder:
-    """The handler's `on_answer`: counts every answer, stores the unanswered questions."""
-
-    def __init__(self, metrics: BotMetrics | None, store: UnansweredStore | None) -> None:
-        self.metrics = metrics
-        self.store = store
-
-    async def __call__(self, answer: Answer, question: str | None) -> None:
-        intent = type(answer).__name__
-        if self.metrics is not None:
-            self.metrics.count_answer(intent)
-        if self.store is not None and question and intent in UNANSWERED_ANSWERS:
-            await self.store.record(question, answer.language.value)
