@@ -16,8 +16,7 @@ class AnswerRecorder:
         self.store = store
 
     async def __call__(self, answer: Answer, question: str | None) -> None:
-        intent = type(answer).__name__
         if self.metrics is not None:
-            self.metrics.count_answer(intent)
-        if self.store is not None and question and intent in UNANSWERED_ANSWERS:
+            self.metrics.count_answer(answer)
+        if self.store is not None and question and isinstance(answer, UNANSWERED_ANSWERS):
             await self.store.record(question, answer.language.value)

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from aiohttp import ClientSession
 from sqlalchemy import select
 
 from bot.cli.local_connector import LocalConnector
@@ -19,7 +18,7 @@ from bot.storage.bot_database import open_bot_database
 from bot.storage.schema import unanswered_question
 from tests.bot.cli.test_cli_outbox import run
 from tests.bot.conftest import post, running_bot, settings_for
-from tests.bot.observability.test_metrics import parse
+from tests.bot.observability.exposition import FAMILIES, scrape
 
 UNKNOWN = "hvem eier marsferd?"
 
@@ -35,11 +34,11 @@ async def test_metrics_and_unanswered_question_after_a_conversation(
             status, _ = await post(url, scene.message(text))
             assert status in (200, 201)
             await connector.wait_for(lambda a: a.type == "message", since=seen)
-        async with ClientSession() as client, client.get(
-                url.removesuffix("/api/messages") + "/metrics") as response:
-            assert response.status == 200
-            assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
-            parsed = parse(await response.text())
+        content_type, parsed = await scrape(url.removesuffix("/api/messages"))
+
+    assert content_type.startswith("text/plain; version=0.0.4")
+    assert {name: (parsed.types[name], parsed.helps[name]) for name in parsed.types} == {
+        name: (kind, help_text) for name, (kind, help_text, _) in FAMILIES.items()}
 
     assert parsed.get("portfoliobot_turns_total", type="message", outcome="ok") == 2
     assert parsed.get("portfoliobot_turn_seconds_count") == 2

@@ -19,6 +19,7 @@ from bot.runtime.sync_loop import sync_forever
 from bot.storage.bot_database import BotDatabase, open_bot_database
 from knowledge.portfolio.database import create_engine
 from knowledge.portfolio.events import EventKind, PortfolioEvent
+from tests.bot.observability.exposition import parse
 
 
 @pytest.fixture
@@ -134,14 +135,14 @@ async def test_an_unreachable_server_means_not_leading() -> None:
 
 async def test_the_leader_metric(tmp_path: Path) -> None:
     metrics = BotMetrics()
-    assert "\nportfoliobot_sync_leader " not in await metrics.render(), "no sample before bound"
+    assert not parse(await metrics.render()).named("portfoliobot_sync_leader"), "none before bound"
     database = await open_bot_database(f"sqlite:///{tmp_path}/bot.db")
     leader = SyncLeader(database.engine)
     try:
         metrics.bind(leader=leader)
-        assert "\nportfoliobot_sync_leader 0\n" in await metrics.render()
+        assert parse(await metrics.render()).get("portfoliobot_sync_leader") == 0
         await leader.try_lead()
-        assert "\nportfoliobot_sync_leader 1\n" in await metrics.render()
+        assert parse(await metrics.render()).get("portfoliobot_sync_leader") == 1
     finally:
         await leader.close()
         await database.close()
