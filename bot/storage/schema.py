@@ -8,7 +8,7 @@
   `bot.notifications.references`, `bot.notifications.outbox` and `bot.notifications.threads`;
 - `subscription`: what each conversation subscribes to, see `bot.notifications.subscriptions`;
 - `unanswered_question`: questions answered with NotFound/NotUnderstood (text, language,
-  time; never who asked or where), kept 90 days, see `bot.observability.unanswered`.
+  time; never who asked or where), kept 90 days, see `bot.observability.unanswered_store`.
 
 A change to a table here needs a new revision in `bot/storage/migrations/versions`.
 
@@ -179,7 +179,7 @@ subscription = Table(
     Index("ix_subscription_target", "target_kind", "target_id"),
 )
 
-# Questions the bot could not answer (see `bot.observability.unanswered`): deliberately no user or
+# Questions the bot could not answer (see `bot.observability.unanswered_store`): deliberately no user or
 # conversation id, only what was asked, in which language, and when.
 unanswered_question = Table(
     "unanswered_question",
