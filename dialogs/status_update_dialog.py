@@ -34,10 +34,10 @@ from botbuilder.schema import Activity
 
 from knowledge.answers.answers import Answer, Language
 from knowledge.answers.phrases import HEALTH, say
-from knowledge.commands.status_updates import MAX_SUMMARY
 from knowledge.language.text import fold, tokens
 from knowledge.language.vocabulary import HEALTH_WORDS
 from knowledge.portfolio.model import Health
+from knowledge.portfolio.status_rules import MAX_SUMMARY
 
 DIALOG_ID = "status_update"
 CANCEL_WORDS = frozenset({"avbryt", "cancel", "stopp", "stop", "avslutt", "quit"})

@@ -63,6 +63,7 @@ from knowledge.answers.plain_text import (
     transfer_sentence,
 )
 from knowledge.portfolio.model import Health, Role
+from knowledge.portfolio.status_rules import MAX_SUMMARY
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.4"
@@ -422,7 +423,7 @@ def status_form(projects: Sequence[tuple[int, str, str]], language: Language) ->
         {"type": "Input.ChoiceSet", "id": "health", "style": "expanded", "isRequired": True,
          "label": TEXT["form_health"][language], "choices": health_choices},
         {"type": "Input.Text", "id": "summary", "isMultiline": True, "isRequired": True,
-         "maxLength": 1000, "label": TEXT["form_summary"][language]},
+         "maxLength": MAX_SUMMARY, "label": TEXT["form_summary"][language]},
     ]
     body[1] = {k: v for k, v in body[1].items() if v is not None}
     card = {

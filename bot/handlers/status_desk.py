@@ -29,7 +29,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.cards.payloads import StatusChoicePayload, StatusFormPayload
@@ -52,9 +52,8 @@ from knowledge.answers.answers import (
     StatusRefused,
     StatusWithdrawn,
 )
-from knowledge.commands.leads import STALE_AFTER_DAYS, led_projects, may_post, sender
+from knowledge.commands.leads import led_projects, may_post, sender
 from knowledge.commands.status_updates import (
-    MAX_SUMMARY,
     StatusUpdateDraft,
     StatusWriter,
     parse_status_update,
@@ -64,11 +63,11 @@ from knowledge.language.text import tokens
 from knowledge.portfolio.events import PortfolioEvent, report_events
 from knowledge.portfolio.model import Health, Person, Project, StatusReport
 from knowledge.portfolio.snapshot import Snapshot
+from knowledge.portfolio.status_rules import MAX_SUMMARY, STALE_AFTER_DAYS, UNDO_WINDOW
 from knowledge.portfolio.sync import Syncer
 
 log = logging.getLogger("portfoliobot.status")
 
-UNDO_WINDOW = timedelta(minutes=10)
 UNDO_WORDS = frozenset({("angre",), ("undo",), ("angre", "status"), ("undo", "status")})
 MINE_WORDS = frozenset({("mine", "prosjekter"), ("my", "projects"), ("mine",)})
 Clock = Callable[[], datetime]

@@ -23,10 +23,10 @@ from bot.notifications.notifier import Notifier
 from bot.notifications.outbox import Notification
 from knowledge.answers.answers import Language
 from knowledge.answers.phrases import say
-from knowledge.commands.leads import STALE_AFTER_DAYS
 from knowledge.commands.subscription_commands import TargetKind
 from knowledge.portfolio.model import Health, Project
 from knowledge.portfolio.snapshot import Snapshot
+from knowledge.portfolio.status_rules import STALE_AFTER_DAYS
 
 log = logging.getLogger("portfoliobot.digest")
 OSLO = ZoneInfo("Europe/Oslo")

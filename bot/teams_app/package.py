@@ -34,6 +34,7 @@ from typing import Any
 from bot.settings import Settings
 from bot.teams_app.icons import color_icon, outline_icon
 from knowledge.answers.answers import Language
+from knowledge.portfolio.status_rules import UNDO_WINDOW_MINUTES
 
 NB, EN = Language.NB, Language.EN
 MANIFEST_VERSION = "1.26"
@@ -114,8 +115,8 @@ COMMANDS: tuple[BotCommand, ...] = (
         NB: "Rapporter status for et prosjekt du leder, steg for steg; eller i én melding: "
             "status <prosjekt>: grønn - oppsummering"}, _EVERYWHERE),
     BotCommand({EN: "undo", NB: "angre"}, {
-        EN: "Withdraw your own status update from the last 10 minutes",
-        NB: "Trekk tilbake din egen statusoppdatering fra de siste 10 minuttene"},
+        EN: f"Withdraw your own status update from the last {UNDO_WINDOW_MINUTES} minutes",
+        NB: f"Trekk tilbake din egen statusoppdatering fra de siste {UNDO_WINDOW_MINUTES} minuttene"},
         frozenset({"personal"})),
     BotCommand({EN: "subscribe", NB: "abonner"}, {
         EN: "Get changes posted here: subscribe <project, programme or all> [only status]",

@@ -47,6 +47,7 @@ from knowledge.language.understanding import Question, understand
 from knowledge.language.vocabulary import GLOSSARY, STOPWORDS
 from knowledge.portfolio.model import Person, Project, Role
 from knowledge.portfolio.snapshot import Snapshot
+from knowledge.portfolio.status_rules import STALE_AFTER_DAYS
 
 ACCEPT_NAME_COVERAGE = 0.5        # enough of the name was said …
 FULLY_EXPLAINED = 0.9             # … or the name explains all the question's words
@@ -129,7 +130,7 @@ class Answerer:
     """Answers questions against the snapshot that `snapshot()` returns at call time."""
 
     def __init__(self, snapshot: Callable[[], Snapshot | None], clock: Clock | None = None,
-                 stale_after_days: int = 14) -> None:
+                 stale_after_days: int = STALE_AFTER_DAYS) -> None:
         self._snapshot = snapshot
         self._clock = clock or (lambda: datetime.now(UTC))
         self._stale_after_days = stale_after_days

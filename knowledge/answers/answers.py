@@ -14,6 +14,7 @@ from typing import Any
 
 from knowledge.language.name_index import EntityKind
 from knowledge.portfolio.model import Health, Phase, Role, TransferStatus
+from knowledge.portfolio.status_rules import MAX_SUMMARY, STALE_AFTER_DAYS
 
 
 class Language(enum.StrEnum):
@@ -123,7 +124,7 @@ class ProjectPeople(Answer):
 class ProjectStatus(Answer):
     project: ProjectView
     report: ReportView | None
-    stale_after_days: int = 14
+    stale_after_days: int = STALE_AFTER_DAYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +294,7 @@ class StatusInvalid(Answer):
 
     project: ProjectView | None
     problems: tuple[str, ...]
-    max_summary: int = 1000
+    max_summary: int = MAX_SUMMARY
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,7 +324,7 @@ class MyProjects(Answer):
 
     person: PersonView | None
     projects: tuple[LedProjectView, ...]
-    stale_after_days: int = 14
+    stale_after_days: int = STALE_AFTER_DAYS
 
 
 # ----------------------------------------------------------------- channel subscriptions

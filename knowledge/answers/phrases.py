@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from knowledge.answers.answers import Language
 from knowledge.portfolio.model import Health, Phase, Role, TransferStatus
+from knowledge.portfolio.status_rules import MAX_SUMMARY
 
 NB, EN = Language.NB, Language.EN
 
@@ -237,14 +238,15 @@ TEXT: dict[str, dict[Language, str]] = {
     "form_intro": {NB: "Ny statusrapport", EN: "New status report"},
     "form_project": {NB: "Prosjekt", EN: "Project"},
     "form_health": {NB: "Status", EN: "Status"},
-    "form_summary": {NB: "Oppsummering (høyst 1000 tegn)", EN: "Summary (at most 1000 characters)"},
+    "form_summary": {NB: f"Oppsummering (høyst {MAX_SUMMARY} tegn)",
+                     EN: f"Summary (at most {MAX_SUMMARY} characters)"},
     "form_submit": {NB: "Lagre status", EN: "Save status"},
     "dialog_choose_project": {NB: "Hvilket prosjekt vil du oppdatere status for?",
                               EN: "Which project do you want to update?"},
     "dialog_choose_health": {NB: "Hva er statusen: grønn, gul eller rød?",
                              EN: "What is the status: green, yellow or red?"},
-    "dialog_write_summary": {NB: "Skriv en kort oppsummering (høyst 1000 tegn).",
-                             EN: "Write a short summary (at most 1000 characters)."},
+    "dialog_write_summary": {NB: f"Skriv en kort oppsummering (høyst {MAX_SUMMARY} tegn).",
+                             EN: f"Write a short summary (at most {MAX_SUMMARY} characters)."},
     "dialog_confirm": {NB: "Lagre status {health}: «{summary}»?",
                        EN: "Save status {health}: “{summary}”?"},
     "dialog_retry": {NB: "Det passet ikke.", EN: "That did not fit."},

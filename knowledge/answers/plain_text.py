@@ -50,6 +50,7 @@ from knowledge.answers.phrases import (
     say,
 )
 from knowledge.portfolio.model import Role, TransferStatus
+from knowledge.portfolio.status_rules import STALE_AFTER_DAYS
 
 
 def project_label(project: ProjectView) -> str:
@@ -69,7 +70,7 @@ def member_line(member: MemberView, language: Language) -> str:
 
 
 def report_lines(project: ProjectView, report: ReportView | None, language: Language,
-                 stale_after_days: int = 14) -> list[str]:
+                 stale_after_days: int = STALE_AFTER_DAYS) -> list[str]:
     if report is None:
         return [say("no_status", language, project=project_label(project))]
     lines = [

@@ -12,8 +12,7 @@ from datetime import datetime
 
 from knowledge.portfolio.model import Person, Project, Role, StatusReport
 from knowledge.portfolio.snapshot import Snapshot
-
-STALE_AFTER_DAYS = 14
+from knowledge.portfolio.status_rules import STALE_AFTER_DAYS
 
 
 class Refusal(enum.StrEnum):

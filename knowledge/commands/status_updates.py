@@ -34,8 +34,8 @@ from knowledge.language.vocabulary import HEALTH_WORDS
 from knowledge.portfolio.contract import TABLES, ColumnKind, parse_timestamp, to_database
 from knowledge.portfolio.database import write_transaction
 from knowledge.portfolio.model import Health, StatusReport
+from knowledge.portfolio.status_rules import MAX_SUMMARY
 
-MAX_SUMMARY = 1000
 CHAT_SOURCE = "chat"
 WRITE_ATTEMPTS = 5
 WRITERS_LOCK = "SELECT pg_advisory_xact_lock(hashtext('portfoliobot.status_report.id'))"

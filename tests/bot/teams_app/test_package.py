@@ -32,7 +32,7 @@ import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
 from bot.cli.main import main
-from bot.handlers.status_desk import MINE_WORDS, UNDO_WINDOW, UNDO_WORDS
+from bot.handlers.status_desk import MINE_WORDS, UNDO_WORDS
 from bot.teams_app.icons import COLOR_SIZE, OUTLINE_SIZE
 from bot.teams_app.package import (
     COMMANDS,
@@ -54,6 +54,7 @@ from knowledge.answers.answers import Intent, Language
 from knowledge.commands.subscription_commands import SubscriptionAction, parse_subscription_command
 from knowledge.language.text import tokens
 from knowledge.language.understanding import understand
+from knowledge.portfolio.status_rules import UNDO_WINDOW
 
 DATA = Path(__file__).parents[1] / "data"
 MANIFEST_SCHEMA = DATA / f"teams_manifest_schema_v{MANIFEST_VERSION}.json"

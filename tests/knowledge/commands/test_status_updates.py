@@ -11,7 +11,6 @@ from sqlalchemy import text
 from knowledge.answers.answering import Answerer
 from knowledge.answers.answers import Language, ProjectStatus
 from knowledge.commands.status_updates import (
-    MAX_SUMMARY,
     StatusUpdateDraft,
     StatusWriteError,
     StatusWriter,
@@ -22,6 +21,7 @@ from knowledge.language.name_index import EntityKind
 from knowledge.portfolio.database import create_engine
 from knowledge.portfolio.events import EventKind
 from knowledge.portfolio.model import Health
+from knowledge.portfolio.status_rules import MAX_SUMMARY
 from knowledge.portfolio.sync import Syncer
 from tests.conftest import TODAY
 from tests.helpers import is_sqlite
