@@ -23,6 +23,7 @@ from bot.cards.payloads import (
     NoneOfThesePayload,
     StatusFormPayload,
 )
+from bot.cards.plain import reply_locale
 from knowledge.answers.answers import (
     Answer,
     Clarification,
@@ -156,7 +157,7 @@ def reply_activity(answer: Answer) -> Activity:
     return Activity(
         type=ActivityTypes.message, text=text, text_format="plain",
         attachments=[CardAttachment(content_type=CARD_CONTENT_TYPE, content=card)],
-        locale="nb-NO" if answer.language is Language.NB else "en-US",
+        locale=reply_locale(answer.language),
     )
 
 
@@ -404,7 +405,7 @@ def _activity(card: dict[str, Any], text: str, language: Language) -> Activity:
     return Activity(
         type=ActivityTypes.message, text=text, text_format="plain",
         attachments=[CardAttachment(content_type=CARD_CONTENT_TYPE, content=card)],
-        locale="nb-NO" if language is Language.NB else "en-US",
+        locale=reply_locale(language),
     )
 
 

@@ -39,6 +39,7 @@ from bot.handlers.status_desk import DialogPoster, Sender, StatusDesk
 from bot.handlers.subscription_chat import handle_subscription_command
 from bot.notifications.outbox import OutboxStore
 from bot.notifications.subscriptions import SubscriptionStore
+from bot.notifications.threads import base_conversation_id
 from dialogs.status_update_dialog import DIALOG_ID, StatusUpdateDialog, is_cancel, is_start
 from knowledge.answers.answering import Answerer
 from knowledge.answers.answers import Answer, Greeting
@@ -69,7 +70,7 @@ def conversation_key(activity: Activity) -> str:
     """The conversation a subscription or reference belongs to: in a channel the channel
     itself, not the thread (`19:…@thread.tacv2;messageid=…`) the message happened to start."""
     conversation_id = getattr(activity.conversation, "id", "") or ""
-    return conversation_id.split(";messageid=", 1)[0]
+    return base_conversation_id(conversation_id)
 
 
 def _sender(activity: Activity, idempotency_id: str | None) -> Sender:

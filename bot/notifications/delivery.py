@@ -48,6 +48,7 @@ from botframework.connector.models import ErrorResponseException
 from msrest.exceptions import ClientRequestError
 
 from bot.cards.answer_cards import CARD_CONTENT_TYPE, CardAttachment, CardBuilder
+from bot.cards.plain import reply_locale
 from bot.connector.outbound import OutboundCloudAdapter
 from bot.connector.outbound_transport import OutboundDeliveryError
 from bot.connector.retry_policy import RETRYABLE_STATUSES, parse_retry_after
@@ -68,7 +69,7 @@ def notification_activity(notification: Notification) -> Activity:
             .facts(notification.facts).build(text))
     return Activity(type=ActivityTypes.message, text=text, text_format="plain",
                     attachments=[CardAttachment(content_type=CARD_CONTENT_TYPE, content=card)],
-                    locale="nb-NO" if notification.language == "nb" else "en-US")
+                    locale=reply_locale(notification.language))
 
 
 @dataclass(frozen=True)
