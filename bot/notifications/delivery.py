@@ -36,7 +36,6 @@ import asyncio
 import contextlib
 import logging
 import random
-import re
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass
@@ -59,7 +58,6 @@ from bot.notifications.threads import thread_conversation_id
 log = logging.getLogger("portfoliobot.delivery")
 
 GONE_STATUSES = frozenset({403, 404})
-_RETRY_AFTER = re.compile(r"\(Retry-After: ([^)]*)\)")
 
 
 def notification_activity(notification: Notification) -> Activity:
@@ -83,9 +81,7 @@ class _Failure:
 
 def _failure(error: BaseException) -> _Failure:
     if isinstance(error, OutboundDeliveryError):
-        match = _RETRY_AFTER.search(str(error))
-        retry_after = parse_retry_after(match.group(1)) if match else None
-        return _Failure(error.status, retry_after, str(error))
+        return _Failure(error.status, error.retry_after, str(error))
     if isinstance(error, ErrorResponseException):
         response = getattr(error, "response", None)
         status = getattr(response, "status_code", None)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
@@ -122,6 +123,23 @@ async def test_429_with_retry_after_is_delivered_later_exactly_once(rig: Rig) ->
     assert len(rig.connector.activities) == 1
     assert await status_of(rig.store, row.id) == "delivered"
     assert rig.worker.redelivered == 1 and rig.worker.retried == 1
+
+
+async def test_429_with_a_retry_after_date_is_honoured_through_the_error(rig: Rig) -> None:
+    """The outbound layer gives up (the date is beyond its budget) and hands the parsed
+    Retry-After to the worker on `OutboundDeliveryError.retry_after`."""
+    await rig.store.enqueue_now([PERSONAL], "event:1", notice())
+    later = datetime.now(UTC) + timedelta(seconds=31)
+    rig.connector.fail_next(429, times=FAST.max_attempts,
+                            retry_after=format_datetime(later, usegmt=True))
+    assert await rig.worker.deliver_once() == 1
+    [row] = await rig.store.rows()
+    assert row.status == "queued" and row.last_error and "429" in row.last_error
+    wait = (row.next_attempt_at - rig.clock()).total_seconds()
+    assert 25.0 < wait <= 31.0  # the date, not the 1 s backoff
+    rig.clock.advance(31)
+    assert await rig.worker.deliver_once() == 1
+    assert await status_of(rig.store, row.id) == "delivered"
 
 
 async def test_503_is_retried(rig: Rig) -> None:
