@@ -16,9 +16,11 @@ on `GET /metrics` (see `bot.web.probes`):
 - `portfoliobot_outbox_depth{status}` from `OutboxStore.counts()`, queried at scrape time;
 - `portfoliobot_notifications_{delivered,retried,dead}_total` from the `DeliveryWorker`;
 - `portfoliobot_sync_leader`: 1 while this replica is the sync leader (`bot.runtime.leader`),
-  else 0.
+  else 0;
+- `portfoliobot_sync_failing`: 1 while the last sync failed, else 0 (`/readyz` says only
+  whether a snapshot is loaded and its age; the reason is in the log).
 
-The last four are read from their sources at scrape time by `_BoundSources`, a collector in
+The last five are read from their sources at scrape time by `_BoundSources`, a collector in
 the same registry. Collection is synchronous in `prometheus_client`, so `render()` first
 awaits the outbox query and the collector writes what it found. A source that fails is logged
 and its metric left out of that scrape; the rest of the page is still served.
@@ -66,6 +68,9 @@ WORKER_COUNTERS = (("delivered", "Notifications delivered by this process."),
 class _Syncer(Protocol):
     def age_seconds(self) -> float | None: ...
 
+    @property
+    def last_error(self) -> str | None: ...
+
 
 class _Outbox(Protocol):
     async def counts(self) -> dict[str, int]: ...
@@ -109,6 +114,7 @@ class _BoundSources(Collector):
             *((f"portfoliobot_notifications_{what}_total", self._worker_counter(what, help_text))
               for what, help_text in WORKER_COUNTERS),
             ("portfoliobot_sync_leader", self._sync_leader),
+            ("portfoliobot_sync_failing", self._sync_failing),
         ]
         for name, family in families:
             try:
@@ -157,6 +163,15 @@ class _BoundSources(Collector):
                                   "leader (publishes changes, runs the schedules), else 0.")
         if self.leader is not None:
             gauge.add_metric([], 1.0 if self.leader.is_leader else 0.0)
+        return gauge
+
+
+    def _sync_failing(self) -> Metric:
+        gauge = GaugeMetricFamily("portfoliobot_sync_failing", "1 while the last portfolio sync "
+                                  "failed (answers come from an older snapshot; the log says "
+                                  "why), else 0.")
+        if self.syncer is not None:
+            gauge.add_metric([], 0.0 if self.syncer.last_error is None else 1.0)
         return gauge
 
 

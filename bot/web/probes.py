@@ -1,15 +1,13 @@
-"""The unauthenticated GET endpoints: `/healthz` (alive), `/readyz` (a snapshot is loaded, who
-leads the sync) and `/metrics` (Prometheus text: counts and timings only, never message text,
+"""The unauthenticated GET endpoints: `/healthz` (alive), `/readyz` (a snapshot is loaded, and
+how old it is) and `/metrics` (Prometheus text: counts and timings only, never message text,
 users or conversations; `bot.observability.metrics`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from bot.observability.metrics import CONTENT_TYPE
-from bot.web.keys import LEADER, METRICS, SYNCER
+from bot.web.keys import METRICS, SYNCER
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -17,16 +15,13 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
+    """Ready (200) once a snapshot is loaded, else 503, and the snapshot's age. Anyone who can
+    reach the bot may ask, so nothing else: which database failed and why goes to the log
+    (`portfoliobot.sync`) and `/metrics` (`portfoliobot_sync_failing`, `portfoliobot_sync_leader`)."""
     syncer = request.app[SYNCER]
-    snapshot = syncer.snapshot
-    body: dict[str, Any] = {
-        "ready": snapshot is not None,
-        "snapshot_age_seconds": syncer.age_seconds(),
-        "projects": len(snapshot.projects) if snapshot else 0,
-        "last_sync_error": syncer.last_error,
-        "sync_leader": LEADER in request.app and request.app[LEADER].is_leader,
-    }
-    return web.json_response(body, status=200 if snapshot is not None else 503)
+    ready = syncer.snapshot is not None
+    body = {"ready": ready, "snapshot_age_seconds": syncer.age_seconds()}
+    return web.json_response(body, status=200 if ready else 503)
 
 
 async def metrics_endpoint(request: web.Request) -> web.Response:

@@ -79,7 +79,7 @@ class Replica:
             return body
 
     async def is_leader(self) -> bool:
-        return bool((await self.readyz())["sync_leader"])
+        return await self.leader_metric() == 1.0
 
     async def leader_metric(self) -> float:
         _, metrics = await self.get("/metrics")

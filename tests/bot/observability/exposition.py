@@ -32,6 +32,8 @@ FAMILIES = {
     "portfoliobot_notifications_dead": ("counter", "Notifications given up on.", set()),
     "portfoliobot_sync_leader": ("gauge", "1 while this replica is the sync leader (publishes "
                                  "changes, runs the schedules), else 0.", set()),
+    "portfoliobot_sync_failing": ("gauge", "1 while the last portfolio sync failed (answers "
+                                  "come from an older snapshot; the log says why), else 0.", set()),
 }
 
 

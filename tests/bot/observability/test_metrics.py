@@ -13,6 +13,8 @@ from tests.bot.observability.exposition import FAMILIES, parse
 
 
 class Syncer:
+    last_error: str | None = "could not connect to the portfolio database"
+
     def age_seconds(self) -> float | None:
         return 12.5
 
@@ -47,6 +49,7 @@ async def test_before_binding_every_family_is_there_without_made_up_samples() ->
     assert parsed.get("portfoliobot_foreign_tenant_activities_total") == 0
     for unknown_yet in ("portfoliobot_snapshot_age_seconds", "portfoliobot_sync_seconds",
                         "portfoliobot_outbox_depth", "portfoliobot_sync_leader",
+                        "portfoliobot_sync_failing",
                         "portfoliobot_notifications_dead_total"):
         assert not parsed.named(unknown_yet), f"{unknown_yet}: no source yet, no sample"
     assert "_created" not in text
@@ -90,6 +93,7 @@ async def test_bot_metrics_after_binding() -> None:
     assert parsed.get("portfoliobot_notifications_delivered_total") == 5
     assert parsed.get("portfoliobot_notifications_retried_total") == 3
     assert parsed.get("portfoliobot_notifications_dead_total") == 1
+    assert parsed.get("portfoliobot_sync_failing") == 1
 
 
 async def test_a_failing_outbox_query_leaves_only_its_metric_out(

@@ -17,6 +17,7 @@ from bot.cli.teams_activities import TeamsScene
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.bot.conftest import post
+from tests.bot.observability.exposition import scrape
 
 
 def card_text(activity: RecordedActivity) -> str:
@@ -95,8 +96,10 @@ async def test_health_and_readiness(bot_url: str) -> None:
         async with client.get(base + "/readyz") as response:
             body = await response.json()
             assert response.status == 200
-            assert body["ready"] is True and body["projects"] == 18
-            assert body["sync_leader"] is True, "a bot alone on its database leads"
+            assert body["ready"] is True and body["snapshot_age_seconds"] >= 0
+        _, page = await scrape(base)
+        assert page.get("portfoliobot_sync_leader") == 1.0, "a bot alone on its database leads"
+        assert page.get("portfoliobot_sync_failing") == 0.0
 
 
 async def test_readyz_is_503_when_the_portfolio_cannot_be_read(tmp_path: Path) -> None:
