@@ -13,6 +13,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import timedelta
 from typing import TypeVar
 
 from bot.notifications.delivery import DeliveryWorker
@@ -22,11 +23,14 @@ from bot.notifications.subscriptions import SubscriptionStore
 from bot.storage.bot_database import BotDatabase
 from knowledge.answers.answers import Language
 from knowledge.answers.phrases import HEALTH, PHASE, TRANSFER, say
+from knowledge.portfolio.database import write_transaction
 from knowledge.portfolio.events import EventKind, PortfolioEvent
 from knowledge.portfolio.model import Health, Phase, TransferStatus
 from knowledge.portfolio.snapshot import Snapshot
 
 log = logging.getLogger("portfoliobot.notify")
+NOTICE_REPEAT_WINDOW = timedelta(minutes=10)   # an identical notice within it is a retry
+NOTICE_LOCK = "SELECT pg_advisory_xact_lock(hashtext('portfoliobot.notice'))"
 NB = Language.NB
 
 
@@ -57,23 +61,37 @@ class Notifier:
         return await self.queue(planned)
 
     async def notice(self, notice: Notice) -> int | None:
-        """Queue an external notice; None when the project code is unknown."""
+        """Queue an external notice; None when the project code is unknown.
+
+        The same notice (the same project, however its code is spelt, title and text) again
+        within `NOTICE_REPEAT_WINDOW` is taken as the client's retry and queues nothing; after
+        it, the same notice is news again. Check and insert share one write transaction, so two
+        identical requests at once queue it once."""
         snapshot = self.snapshot()
         if notice.project_code is None:
             conversations = await self.subscriptions.conversations()
-            project_id = None
+            project_id, code = None, "all"
         else:
             project = next((p for p in (snapshot.projects.values() if snapshot else ())
                             if p.code.lower() == notice.project_code.lower()), None)
             if project is None:
                 return None
-            project_id = project.id
+            project_id, code = project.id, project.code
             conversations = await self.subscriptions.matching(
                 project.id, project.programme_id, EventKind.PROJECT_CHANGED)
         digest = hashlib.sha256(f"{notice.title}\n{notice.text}".encode()).hexdigest()[:24]
-        key = f"notice:{notice.project_code or 'all'}:{digest}"
-        return await self.queue([(conversations, key, Notification(
-            notice.title, notice.text, (), NB.value, project_id))])
+        prefix = f"notice:{code.lower()}:{digest}:"
+        now = self.outbox.now()
+        notification = Notification(notice.title, notice.text, (), NB.value, project_id)
+        async with write_transaction(self.database.engine, NOTICE_LOCK) as connection:
+            if await self.outbox.queued_since(connection, prefix, now - NOTICE_REPEAT_WINDOW):
+                log.info("notice for %s repeated within %s: taken as a retry", code,
+                         NOTICE_REPEAT_WINDOW)
+                return 0
+            new = await self.outbox.enqueue(connection, conversations, prefix + now.isoformat(),
+                                            notification)
+        self._queued(new)
+        return new
 
     async def queue(self, planned: list[tuple[list[str], str, Notification]]) -> int:
         """Queue (conversations, dedupe key, notification) triples in one transaction."""
@@ -83,11 +101,14 @@ class Notifier:
         async with self.database.engine.begin() as connection:
             for conversations, key, notification in planned:
                 new += await self.outbox.enqueue(connection, conversations, key, notification)
+        self._queued(new)
+        return new
+
+    def _queued(self, new: int) -> None:
         if new:
             log.info("queued %d notification(s)", new)
             if self.worker is not None:
                 self.worker.wake()
-        return new
 
 
 def merge_report_events(events: Sequence[PortfolioEvent]) -> list[PortfolioEvent]:

@@ -151,6 +151,15 @@ class OutboxStore(ConversationReferences, ChannelThreads):
         async with self.engine.begin() as connection:
             return await self.enqueue(connection, conversation_ids, dedupe_key, notification)
 
+    @staticmethod
+    async def queued_since(connection: AsyncConnection, key_prefix: str, moment: datetime) -> bool:
+        """Whether any row whose dedupe key starts with `key_prefix` was queued at or after
+        `moment`, whatever became of it since (read on the caller's transaction)."""
+        statement = (select(outbox.c.id).where(
+            outbox.c.dedupe_key.startswith(key_prefix, autoescape=True),
+            outbox.c.created_at >= moment).limit(1))
+        return (await connection.execute(statement)).first() is not None
+
     # -- the worker's side ----------------------------------------------------------------
 
     async def claim(self, limit: int, lease_seconds: float) -> list[OutboxRow]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import ClientSession
@@ -116,3 +117,43 @@ async def test_references_are_kept_on_install_and_dropped_on_uninstall(
             assert await store.reference(channel.base_conversation_id()) is None
         finally:
             await database.close()
+
+
+async def test_a_notice_repeated_is_a_retry_until_the_window_passes(
+        demo_url: str, tmp_path: Path, connector: LocalConnector) -> None:
+    """`rp-001` and `RP-001` are one project; the same notice again within ten minutes is the
+    client's retry (queued once); after that it is news again (queued again)."""
+    settings = replace(settings_for(demo_url, tmp_path), notify_api_token=TOKEN)
+    channel = TeamsScene(service_url=connector.url, scope="channel")
+    connector.members = [channel.member()]
+    async with running_bot(settings) as url, ClientSession() as client:
+        await subscribe(url, connector, channel, "abonner RP-001")
+        notify = url.replace("/api/messages", "/api/notify")
+        notice = {"project": "RP-001", "title": "Planlagt nedetid", "text": "DIPS 22–23."}
+
+        async def call(project: str) -> dict[str, object]:
+            async with client.post(notify, json=dict(notice, project=project),
+                                   headers={"Authorization": f"Bearer {TOKEN}"}) as response:
+                assert response.status == 202
+                body: dict[str, object] = await response.json()
+                return body
+
+        assert await call("RP-001") == {"queued": 1}
+        assert await call("rp-001") == {"queued": 0}, "the same project, spelt in lower case"
+        assert await call(" Rp-001 ") == {"queued": 0}
+        assert (await call("RP-001")) == {"queued": 0}
+        await connector.wait_for(lambda a: "Planlagt nedetid" in (a.text or ""), timeout=10)
+        engine = create_engine(settings.bot_database_url)
+        try:   # eleven minutes pass
+            async with engine.begin() as connection:
+                await connection.execute(text(
+                    "UPDATE outbox SET created_at = :moment WHERE dedupe_key LIKE 'notice:%'"),
+                    {"moment": datetime.now(UTC) - timedelta(minutes=11)})
+        finally:
+            await engine.dispose()
+        seen = len(connector.activities)
+        assert await call("rp-001") == {"queued": 1}, "after the window it is news again"
+        await connector.wait_for(
+            lambda a: "Planlagt nedetid" in (a.text or ""), timeout=10, since=seen)
+    sent = [a for a in channel_posts(connector, channel) if "Planlagt nedetid" in (a.text or "")]
+    assert len(sent) == 2
