@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from knowledge.answers.answers import Language
+from knowledge.commands.command_words import BY_NAME, CommandName
 from knowledge.errors import KnowledgeError
 from knowledge.language.text import fold, storable
 from knowledge.language.vocabulary import HEALTH_WORDS
@@ -46,15 +47,15 @@ SUMMARY_TOO_LONG = "summary_too_long"
 
 ENGLISH_HEALTH = frozenset({"green", "yellow", "amber", "orange", "red"})
 
-# The leading keyword, longest forms first; `lang` is None when the keyword is both languages'.
-_KEYWORDS: tuple[tuple[str, Language | None], ...] = (
-    (r"status\s*update(?:\s+(?:for|on|of))?", Language.EN),
-    (r"update\s+(?:the\s+)?status(?:\s+(?:for|on|of))?", Language.EN),
-    (r"statusoppdatering(?:\s+(?:for|på|pa))?", Language.NB),
-    (r"statusrapport(?:\s+(?:for|på|pa))?", Language.NB),
-    (r"oppdater\s+status(?:en)?(?:\s+(?:for|på|pa))?", Language.NB),
-    (r"status(?:\s+(?:for|på|pa|on|of))?", None),
-)
+# The leading keyword: the command table's words for a one-message update, longest first,
+# each with the little words that may follow it; `lang` is None when the keyword is both
+# languages'.
+_AFTER_KEYWORD = {Language.NB: "for|på|pa", Language.EN: "for|on|of", None: "for|på|pa|on|of"}
+_KEYWORDS: tuple[tuple[str, Language | None], ...] = tuple(
+    (r"\s+".join(re.escape(word) for word in trigger.phrase.split())
+     + rf"(?:\s+(?:{_AFTER_KEYWORD[trigger.language]}))?", trigger.language)
+    for trigger in sorted(BY_NAME[CommandName.POST_STATUS].triggers,
+                          key=lambda trigger: (-len(trigger.words), -len(trigger.phrase))))
 _KEYWORD_PATTERNS = tuple(
     (re.compile(rf"\s*(?:{pattern})(?:\s*:\s*|\s+)(?=\S)", re.IGNORECASE), language)
     for pattern, language in _KEYWORDS

@@ -1,6 +1,7 @@
 """Channel subscriptions as chat commands: reading them, and finding what they point to.
 
-`parse_subscription_command(text)` recognises, in Norwegian bokmål and English,
+`parse_subscription_command(text)` recognises, in Norwegian (bokmål and nynorsk) and English,
+by the words of the command table (`knowledge.commands.command_words`),
 
 - subscribe: `abonner Regional radiologi 2.0`, `subscribe to radiology 2.0`, `abonner alle`,
   `abonner STIM` (a programme), optionally limited to kinds of change:
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 
 from knowledge.answers.answering import Answerer
 from knowledge.answers.answers import Candidate, Clarification, Language, NotFound
+from knowledge.commands.command_words import CommandName, command_for, text_after
 from knowledge.language.name_index import EntityKind, NameMatch
 from knowledge.language.text import tokens
 from knowledge.portfolio.events import EventKind
@@ -80,28 +82,19 @@ _EVERYTHING = frozenset({
 })
 
 _FLAGS = re.IGNORECASE | re.DOTALL
-_SUBSCRIBE = (
-    (NB, re.compile(r"abonn[eé]r(?:e)?(?:\s+kanalen)?(?:\s+(?:på|pa|for)\b)?(?P<rest>.*)", _FLAGS)),
-    (EN, re.compile(r"subscribe(?:\s+(?:us|(?:this\s+)?channel))?(?:\s+(?:to|for)\b)?(?P<rest>.*)",
-                    _FLAGS)),
-)
-_UNSUBSCRIBE = (
-    (NB, re.compile(r"(?:avslutt|stopp|slett|fjern|si\s+opp)\s+(?P<all>alle\s+)?abonnement"
-                    r"(?:et|ene|er)?(?:\s+(?:på|pa|for|til)\b)?(?P<rest>.*)", _FLAGS)),
-    (NB, re.compile(r"av-?abonn[eé]r(?:e)?(?:\s+(?:på|pa)\b)?(?P<rest>.*)", _FLAGS)),
-    (EN, re.compile(r"unsubscribe(?:\s+(?:from|to)\b)?(?P<rest>.*)", _FLAGS)),
-    (EN, re.compile(r"(?:cancel|stop|remove|delete|end)\s+(?P<all>all\s+)?(?:the\s+|our\s+)?"
-                    r"subscriptions?(?:\s+(?:to|for|on)\b)?(?P<rest>.*)", _FLAGS)),
-)
-_LIST = (
-    (NB, re.compile(r"(?:(?:vis|list(?:\s+opp)?)\s+)?(?:(?:mine|våre|vare|kanalens|alle)\s+)?"
-                    r"abonnement(?:er|ene)?", _FLAGS)),
-    (NB, re.compile(r"hvilke\s+abonnement(?:er)?\s+har\s+(?:vi|kanalen|jeg|denne\s+kanalen)", _FLAGS)),
-    (EN, re.compile(r"(?:(?:show|list)\s+)?(?:(?:my|our|the|all|channel|this\s+channel's)\s+)?"
-                    r"subscriptions?", _FLAGS)),
-    (EN, re.compile(r"(?:what|which)\s+(?:are\s+)?(?:our|my|the)?\s*subscriptions"
-                    r"(?:\s+do\s+(?:we|i)\s+have)?", _FLAGS)),
-)
+# What may stand between the command's words (`knowledge.commands.command_words`) and its
+# target: `abonner på DHO`, `unsubscribe from STIM`.
+_LEAD_WORDS = {
+    (SubscriptionAction.SUBSCRIBE, NB): "på|pa|for",
+    (SubscriptionAction.SUBSCRIBE, EN): "to|for",
+    (SubscriptionAction.UNSUBSCRIBE, NB): "på|pa|for|til",
+    (SubscriptionAction.UNSUBSCRIBE, EN): "from|to|for|on",
+}
+_LEADS = {key: re.compile(rf"\s+(?:{words})\b", _FLAGS) for key, words in _LEAD_WORDS.items()}
+_ACTIONS = {CommandName.SUBSCRIBE: SubscriptionAction.SUBSCRIBE,
+            CommandName.LIST_SUBSCRIPTIONS: SubscriptionAction.LIST,
+            CommandName.UNSUBSCRIBE: SubscriptionAction.UNSUBSCRIBE}
+_ALL_WORDS = frozenset({"alle", "all"})
 _ONLY_BEFORE = re.compile(r"(?:^|[\s,;:–—-])(?:kun|bare|only|just)\s+(?P<kinds>[^,;:]*\S)\s*$", _FLAGS)
 _ONLY_AFTER = re.compile(r"(?:^|[\s,;:–—-])(?P<kinds>[^,;:–—]*?\S)\s+only\s*$", _FLAGS)
 _QUOTES = "«»\"“”„'‘’`"
@@ -203,35 +196,32 @@ def _target_text(rest: str) -> tuple[str, bool]:
 
 
 def parse_subscription_command(text: str) -> SubscriptionCommand | None:
-    """The subscription command `text` is, or None when it is not one (a question, say)."""
-    stripped = text.strip()
-    body = stripped.rstrip(".!?").strip()
-    for language, pattern in _LIST:
-        if pattern.fullmatch(body):
-            return SubscriptionCommand(SubscriptionAction.LIST, language)
-    for language, pattern in _UNSUBSCRIBE:
-        match = pattern.fullmatch(stripped)
-        if match is not None and _starts_word(match.group("rest")):
-            everything = bool(match.groupdict().get("all"))
-            mention, said_all = _target_text(match.group("rest"))
-            if everything and mention:
-                return None   # `avslutt alle abonnementer på DHO`: unclear, leave it
-            return SubscriptionCommand(SubscriptionAction.UNSUBSCRIBE, language, mention,
-                                       everything or said_all)
-    for language, pattern in _SUBSCRIBE:
-        match = pattern.fullmatch(stripped)
-        if match is None or not _starts_word(match.group("rest")):
-            continue
-        rest, kinds, unknown = _split_kinds(match.group("rest"))
-        mention, everything = _target_text(rest)
-        return SubscriptionCommand(SubscriptionAction.SUBSCRIBE, language, mention, everything,
-                                   kinds, unknown)
-    return None
+    """The subscription command `text` is, or None when it is not one (a question, say).
 
-
-def _starts_word(rest: str) -> bool:
-    """The command word ended there: `abonner DHO`, not `abonnerer` or `subscribed`."""
-    return not rest or not (rest[0].isalnum() or rest[0] in "_")
+    Which command it is comes from the command table (`command_words`): the list command is
+    the whole message, subscribe and unsubscribe are the message's first words, and what
+    follows them, as written, is the target and the kinds."""
+    found = command_for(text)
+    action = _ACTIONS.get(found.name) if found is not None else None
+    if found is None or action is None:
+        return None
+    language = found.language or NB
+    if action is SubscriptionAction.LIST:
+        return SubscriptionCommand(action, language)
+    rest = text_after(text, found.trigger)
+    if rest is None:
+        return None
+    lead = _LEADS[action, language].match(rest)
+    rest = rest[lead.end():] if lead is not None else rest
+    if action is SubscriptionAction.UNSUBSCRIBE:
+        everything = bool(_ALL_WORDS & set(found.trigger.words))
+        mention, said_all = _target_text(rest)
+        if everything and mention:
+            return None   # `avslutt alle abonnementer på DHO`: unclear, leave it
+        return SubscriptionCommand(action, language, mention, everything or said_all)
+    rest, kinds, unknown = _split_kinds(rest)
+    mention, everything = _target_text(rest)
+    return SubscriptionCommand(action, language, mention, everything, kinds, unknown)
 
 
 def kind_groups(kinds: frozenset[EventKind]) -> tuple[str, ...]:
