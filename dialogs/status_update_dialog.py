@@ -12,7 +12,9 @@
         │
     store ──▶ the same post as the one-message form (authorised, stored once, audited)
 
-"avbryt" / "cancel" leaves at any step (the handler checks it before the dialog continues).
+"avbryt" / "cancel" leaves at any step (the router, `bot.handlers.router`, checks it before
+the dialog continues). The words that start, cancel, confirm and decline it are the command
+table's (`knowledge.commands.command_words`).
 The dialog keeps only plain values (ids, text, language) in its state, so the state survives
 a restart of the bot and can continue on another replica.
 """
@@ -34,17 +36,13 @@ from botbuilder.schema import Activity
 
 from knowledge.answers.answers import Answer, Language
 from knowledge.answers.phrases import HEALTH, say
+from knowledge.commands.command_words import CommandName, is_command
 from knowledge.language.text import fold, tokens
 from knowledge.language.vocabulary import HEALTH_WORDS
 from knowledge.portfolio.model import Health
 from knowledge.portfolio.status_rules import MAX_SUMMARY
 
 DIALOG_ID = "status_update"
-CANCEL_WORDS = frozenset({"avbryt", "cancel", "stopp", "stop", "avslutt", "quit"})
-START_PHRASES = frozenset({("oppdater", "status"), ("update", "status"), ("ny", "status"),
-                           ("new", "status"), ("statusoppdatering",), ("status", "update")})
-SAVE_WORDS = frozenset({"lagre", "ja", "save", "yes", "ok", "send"})
-NO_WORDS = frozenset({"nei", "no"})
 
 
 class StatusPresenter(Protocol):
@@ -65,15 +63,6 @@ class StatusPoster(Protocol):
 
     async def post_from_dialog(self, turn_context: TurnContext, project_id: int, health: Health,
                                summary: str, language: Language) -> Answer: ...
-
-
-def is_cancel(text: str) -> bool:
-    words = tokens(text)
-    return len(words) <= 2 and bool(words) and words[0] in CANCEL_WORDS
-
-
-def is_start(text: str) -> bool:
-    return tokens(text) in START_PHRASES
 
 
 def health_of(text: str) -> Health | None:
@@ -148,7 +137,7 @@ class StatusUpdateDialog(ComponentDialog):  # type: ignore[misc]
 
     async def store(self, step: WaterfallStepContext) -> DialogTurnResult:
         language = Language(step.values["lang"])
-        if fold(str(step.result)).strip() in NO_WORDS:
+        if is_command(str(step.result), CommandName.DECLINE):
             await step.context.send_activity(
                 self.presenter.message(say("dialog_cancelled", language), language))
             return await step.end_dialog()
@@ -181,8 +170,8 @@ class StatusUpdateDialog(ComponentDialog):  # type: ignore[misc]
         return 0 < len(summary) <= MAX_SUMMARY
 
     async def _valid_confirmation(self, prompt: PromptValidatorContext) -> bool:
-        word = fold(str(prompt.recognized.value or "")).strip()
-        return word in SAVE_WORDS or word in NO_WORDS
+        return is_command(str(prompt.recognized.value or ""), CommandName.CONFIRM,
+                          CommandName.DECLINE)
 
     def _prompt(self, activity: Activity, question: str, language: Language) -> PromptOptions:
         retry = self.presenter.message(say("dialog_retry", language) + " " + question, language)

@@ -1,9 +1,12 @@
-"""The Teams activity handler: routes each turn to the knowledge layer and replies with a card.
+"""The Teams activity handler: each turn's entry, handing messages to the router and replying.
 
 Personal chats, group chats and channels (where the bot is @mentioned) all arrive here. A
-message is answered; a card button (a clarification's candidate) answers for the chosen
-entity; the bot being added to a conversation gets a welcome card; everything else (reactions,
-edits, typing, installation events) is accepted quietly. While the portfolio database cannot
+message loses the bot's @mention and goes to the router (`bot.handlers.router`), which tries
+the running dialog, the commands and the question in one documented order; a card button or
+form is read as a typed payload (`bot.cards.payloads`): one that carries text is routed as if
+typed, the others (a clarification's candidate, the status form) are answered here; the bot
+being added to a conversation gets a welcome card; everything else (reactions, edits, typing,
+installation events) is accepted quietly. While the portfolio database cannot
 be read, answers come from the last snapshot with a note saying how old it is
 (`bot.handlers.data_age`); while the bot's own database is away, questions are still answered (the
 conversation reference is stored on a later turn).
@@ -16,11 +19,10 @@ from collections.abc import Awaitable, Callable
 
 from botbuilder.core import BotState, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.dialogs import DialogSet
 from botbuilder.schema import Activity, ChannelAccount
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
-from bot.cards.answer_cards import CardPresenter, reply_activity, status_form, with_note
+from bot.cards.answer_cards import reply_activity, with_note
 from bot.cards.payloads import (
     AskPayload,
     CommandPayload,
@@ -35,27 +37,24 @@ from bot.cards.payloads import (
 from bot.cards.plain import language_of, plain_message
 from bot.handlers.data_age import DataAge
 from bot.handlers.mentions import strip_bot_mention
-from bot.handlers.status_desk import DialogPoster, Sender, StatusDesk
-from bot.handlers.subscription_chat import handle_subscription_command
+from bot.handlers.router import Route, RouteName, Router
+from bot.handlers.routes import DialogRoute, HelpRoute, QuestionRoute, StatusFormRoute, StatusRoute
+from bot.handlers.status_desk import Sender, StatusDesk
+from bot.handlers.subscription_chat import SubscriptionRoute
 from bot.notifications.outbox import OutboxStore
 from bot.notifications.subscriptions import SubscriptionStore
 from bot.notifications.threads import base_conversation_id
-from dialogs.status_update_dialog import DIALOG_ID, StatusUpdateDialog, is_cancel, is_start
 from knowledge.answers.answering import Answerer
 from knowledge.answers.answers import Answer, Greeting
 from knowledge.answers.phrases import say
-from knowledge.commands.subscription_commands import parse_subscription_command
-from knowledge.language.text import tokens
-from knowledge.language.understanding import MAX_QUESTION_CHARACTERS, understand
+from knowledge.language.understanding import MAX_QUESTION_CHARACTERS
 from knowledge.portfolio.snapshot import Snapshot
 
 log = logging.getLogger("portfoliobot.turn")
 QUESTION_KEY = "portfoliobot.question"   # turn_state: the message text, without the @mention
 # Called after every answer is sent, with the answer and the question it answers (None for a
-# button); see `bot.observability.unanswered.AnswerRecorder`. A failure is logged, the reply stands.
+# button); see `bot.observability.answer_recorder.AnswerRecorder`. A failure is logged, the reply stands.
 AnswerCallback = Callable[[Answer, str | None], Awaitable[None]]
-FORM_PHRASES = frozenset({("statusskjema",), ("status", "form"), ("statusskjemaet",),
-                          ("skjema",), ("form",)})
 
 
 def _bot_removed(activity: Activity) -> bool:
@@ -71,11 +70,6 @@ def conversation_key(activity: Activity) -> str:
     itself, not the thread (`19:…@thread.tacv2;messageid=…`) the message happened to start."""
     conversation_id = getattr(activity.conversation, "id", "") or ""
     return base_conversation_id(conversation_id)
-
-
-def _sender(activity: Activity, idempotency_id: str | None) -> Sender:
-    return Sender(getattr(activity.from_property, "aad_object_id", None),
-                  getattr(activity.conversation, "id", "") or "", idempotency_id)
 
 
 class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
@@ -99,10 +93,17 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
         self.subscriptions = subscriptions
         self.outbox = outbox
         self._known_references: set[tuple[str, str]] = set()
-        self.dialogs: DialogSet | None = None
-        if desk is not None and conversation_state is not None:
-            self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
-            self.dialogs.add(StatusUpdateDialog(DialogPoster(desk), CardPresenter()))
+        routes: dict[RouteName, Route] = {RouteName.HELP: HelpRoute(self._reply),
+                                          RouteName.QUESTION: QuestionRoute(answerer, self._reply)}
+        if desk is not None:
+            routes[RouteName.STATUS_FORM] = StatusFormRoute(desk, self._reply)
+            routes[RouteName.STATUS] = StatusRoute(desk, self._reply)
+            if conversation_state is not None:
+                routes[RouteName.DIALOG] = DialogRoute(desk, conversation_state)
+        if subscriptions is not None:
+            routes[RouteName.SUBSCRIPTION] = SubscriptionRoute(subscriptions, answerer, snapshot,
+                                                               self._reply)
+        self.router = Router(routes)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._remember_conversation(turn_context)
@@ -134,32 +135,6 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
             return
         self._known_references.add(key)
 
-    async def _dialog_turn(self, turn_context: TurnContext, text: str) -> bool:
-        """Continue or start the guided status update; True when the dialog took the turn."""
-        if self.dialogs is None or self.desk is None:
-            return False
-        starting = is_start(text)
-        sender_id = getattr(turn_context.activity.from_property, "aad_object_id", None)
-        if not starting and not self.desk.own_projects_of(sender_id):
-            # Only a project's owner or manager can be inside the status dialog (it ends at
-            # once for anyone else), so nobody else's turn needs to read dialog state.
-            return False
-        dialog_context = await self.dialogs.create_context(turn_context)
-        language = understand(text).language
-        if dialog_context.active_dialog is not None:
-            if is_cancel(text):
-                await dialog_context.cancel_all_dialogs()
-                await turn_context.send_activity(
-                    plain_message(say("dialog_cancelled", language), language))
-                return True
-            turn_context.activity.text = text   # the prompts read the text without the mention
-            await dialog_context.continue_dialog()
-            return True
-        if starting:
-            await dialog_context.begin_dialog(DIALOG_ID, {"lang": language.value})
-            return True
-        return False
-
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         text = strip_bot_mention(activity.text, activity.entities,
@@ -186,49 +161,7 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
         if self.snapshot() is None:
             await turn_context.send_activity(plain_message(say("not_ready", language), language))
             return
-        if await self._dialog_turn(turn_context, text):
-            return
-        if self.desk is not None and tokens(text) in FORM_PHRASES:
-            projects = self.desk.own_projects_of(
-                getattr(activity.from_property, "aad_object_id", None))
-            form_language = understand(text).language
-            if projects:
-                await turn_context.send_activity(status_form(projects, form_language))
-            else:
-                await self._reply(turn_context, self.desk.mine(_sender(activity, None),
-                                                               form_language))
-            return
-        if self.subscriptions is not None:
-            command = parse_subscription_command(text)
-            if command is not None:
-                snapshot = self.snapshot()
-                assert snapshot is not None
-                await self._reply(turn_context, await handle_subscription_command(
-                    command, conversation_key(activity),
-                    getattr(activity.from_property, "aad_object_id", None), self.answerer,
-                    snapshot, self.subscriptions, command.language))
-                return
-        if self.desk is not None:
-            status_answer = await self._status_turn(turn_context, text)
-            if status_answer is not None:
-                await self._reply(turn_context, status_answer)
-                return
-        await self._reply(turn_context, self.answerer.answer(text))
-
-    async def _status_turn(self, turn_context: TurnContext, text: str) -> Answer | None:
-        """Undo, "my projects" or a one-message status update; None for anything else."""
-        desk = self.desk
-        assert desk is not None
-        activity = turn_context.activity
-        who = _sender(activity, activity.id)
-        if desk.is_undo(text):
-            return await desk.undo(who, understand(text).language)
-        if desk.is_mine(text):
-            return desk.mine(who, understand(text).language)
-        draft = desk.draft(text)
-        if draft is None:
-            return None
-        return await desk.post_message(draft, who)
+        await self.router.route(turn_context, text, conversation_key(activity))
 
     async def _on_card_submit(self, turn_context: TurnContext, payload: Payload | None,
                               value: object) -> None:
@@ -238,7 +171,7 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
         if isinstance(payload, StatusFormPayload | StatusChoicePayload) and self.desk is not None:
             # Every click on one card carries that card's id: a double click stores once.
             card = getattr(activity, "reply_to_id", None)
-            who = _sender(activity, f"{payload.MARKER}:{card}" if card else activity.id)
+            who = Sender.of(activity, f"{payload.MARKER}:{card}" if card else activity.id)
             answer = await (self.desk.post_form(payload, who)
                             if isinstance(payload, StatusFormPayload)
                             else self.desk.post_choice(payload, who))

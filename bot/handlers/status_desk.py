@@ -59,7 +59,6 @@ from knowledge.commands.status_updates import (
     parse_status_update,
     validate_draft,
 )
-from knowledge.language.text import tokens
 from knowledge.portfolio.events import PortfolioEvent, report_events
 from knowledge.portfolio.model import Health, Person, Project, StatusReport
 from knowledge.portfolio.snapshot import Snapshot
@@ -68,8 +67,6 @@ from knowledge.portfolio.sync import Syncer
 
 log = logging.getLogger("portfoliobot.status")
 
-UNDO_WORDS = frozenset({("angre",), ("undo",), ("angre", "status"), ("undo", "status")})
-MINE_WORDS = frozenset({("mine", "prosjekter"), ("my", "projects"), ("mine",)})
 Clock = Callable[[], datetime]
 Publish = Callable[[list[PortfolioEvent]], Awaitable[int]]
 
@@ -81,6 +78,12 @@ class Sender:
     aad_object_id: str | None
     conversation_id: str
     activity_id: str | None
+
+    @classmethod
+    def of(cls, activity: Any, idempotency_id: str | None) -> Sender:
+        """Who sent `activity`; `idempotency_id` keys what it stores (usually its id)."""
+        return cls(getattr(activity.from_property, "aad_object_id", None),
+                   getattr(activity.conversation, "id", "") or "", idempotency_id)
 
 
 class StatusDesk:
@@ -97,14 +100,6 @@ class StatusDesk:
         self._in_flight: set[str] = set()   # idempotency keys this process is posting now
 
     # ----------------------------------------------------------------- recognising
-    @staticmethod
-    def is_undo(text: str) -> bool:
-        return tokens(text) in UNDO_WORDS
-
-    @staticmethod
-    def is_mine(text: str) -> bool:
-        return tokens(text) in MINE_WORDS
-
     @staticmethod
     def draft(text: str) -> StatusUpdateDraft | None:
         return parse_status_update(text)
@@ -285,9 +280,7 @@ class DialogPoster:
 
     async def post_from_dialog(self, turn_context: Any, project_id: int, health: Health,
                                summary: str, language: Language) -> Answer:
-        activity = turn_context.activity
-        who = Sender(getattr(activity.from_property, "aad_object_id", None),
-                     getattr(activity.conversation, "id", "") or "", activity.id)
+        who = Sender.of(turn_context.activity, turn_context.activity.id)
         project = self.desk._snapshot().projects.get(project_id)
         if project is None:
             return StatusInvalid(language, None, ("form_project_missing",), MAX_SUMMARY)

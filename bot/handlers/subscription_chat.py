@@ -1,5 +1,6 @@
 """Subscription commands in chat: carry out `abonner …`, `abonnementer`, `avslutt abonnement …`.
 
+`SubscriptionRoute` is the router's route for them (`bot.handlers.router`).
 `handle_subscription_command()` carries out a command parsed by
 `knowledge.commands.subscription_commands.parse_subscription_command` against the
 conversation's subscriptions (`bot.notifications.subscriptions.SubscriptionStore`) and returns
@@ -8,6 +9,9 @@ the typed answer to reply with.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from bot.handlers.router import Reply, Turn
 from bot.notifications.subscriptions import SubscriptionStore
 from knowledge.answers.answering import Answerer
 from knowledge.answers.answers import (
@@ -28,11 +32,32 @@ from knowledge.commands.subscription_commands import (
     Target,
     TargetKind,
     kind_groups,
+    parse_subscription_command,
     programme_label,
     project_label,
     resolve_target,
 )
 from knowledge.portfolio.snapshot import Snapshot
+
+
+class SubscriptionRoute:
+    """Subscribe, list and unsubscribe for the conversation the message came from."""
+
+    def __init__(self, store: SubscriptionStore, answerer: Answerer,
+                 snapshot: Callable[[], Snapshot | None], reply: Reply) -> None:
+        self.store = store
+        self.answerer = answerer
+        self.snapshot = snapshot
+        self.reply = reply
+
+    async def __call__(self, turn: Turn) -> bool:
+        command = parse_subscription_command(turn.text)
+        if command is None:
+            return False
+        await self.reply(turn.context, await handle_subscription_command(
+            command, turn.conversation_key, turn.aad_object_id, self.answerer, self.snapshot(),
+            self.store, command.language))
+        return True
 
 
 def _label(snapshot: Snapshot | None, kind: TargetKind, target_id: int | None,

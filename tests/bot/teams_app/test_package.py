@@ -32,7 +32,6 @@ import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
 from bot.cli.main import main
-from bot.handlers.status_desk import MINE_WORDS, UNDO_WORDS
 from bot.teams_app.icons import COLOR_SIZE, OUTLINE_SIZE
 from bot.teams_app.package import (
     COMMANDS,
@@ -49,10 +48,9 @@ from bot.teams_app.package import (
     package_files,
     write_package,
 )
-from dialogs.status_update_dialog import is_start
 from knowledge.answers.answers import Intent, Language
+from knowledge.commands.command_words import command_for
 from knowledge.commands.subscription_commands import SubscriptionAction, parse_subscription_command
-from knowledge.language.text import tokens
 from knowledge.language.understanding import understand
 from knowledge.portfolio.status_rules import UNDO_WINDOW
 
@@ -190,10 +188,7 @@ def test_the_command_lists_are_in_english_and_norwegian() -> None:
 
 def _understood(title: str) -> bool:
     """Whether the bot answers `title` (followed by a project, where it asks for one)."""
-    command = parse_subscription_command(title)
-    if command is not None:
-        return True
-    if is_start(title) or tokens(title) in UNDO_WORDS or tokens(title) in MINE_WORDS:
+    if command_for(title) is not None:
         return True
     question = understand(f"{title} DHO")
     return question.help_cue or bool(question.health) or bool(
