@@ -52,6 +52,7 @@ from knowledge.answers.phrases import (
     ROLE,
     TEXT,
     TRANSFER,
+    command_help,
     example_questions,
     format_age,
     format_date,
@@ -198,7 +199,9 @@ def _(answer: Thanks) -> CardBuilder:
 
 @answer_card.register
 def _(answer: Help) -> CardBuilder:
-    return _examples(CardBuilder().text(say("help_intro", answer.language)), answer.language)
+    builder = _examples(CardBuilder().text(say("help_intro", answer.language)), answer.language)
+    return builder.text(say("help_commands", answer.language), bold=True).facts(
+        command_help(answer.language))
 
 
 @answer_card.register

@@ -4,8 +4,10 @@
 JSON. The manifest follows Teams manifest schema v1.26 (English, `en-us`); `nb-no.json`
 translates the names, descriptions and command lists into Norwegian bokmål. The bot is offered
 in personal chats, teams and group chats, with a command menu for each scope that names what
-the bot understands (`COMMANDS`): Teams puts a command's title in the compose box, so every
-title is a message, or the start of one, that the bot answers as it stands.
+the bot understands (`COMMANDS`, made from the command table
+`knowledge.commands.command_words`, which also makes the help text): Teams puts a command's
+title in the compose box, so every title is a message, or the start of one, that the bot
+answers as it stands.
 
 `write_package(details, path)` writes manifest.json, nb-no.json, color.png and outline.png at
 the root of a zip, byte for byte the same on every run. `portfoliobot teams-package` is the
@@ -26,6 +28,7 @@ import re
 import sys
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -34,7 +37,8 @@ from typing import Any
 from bot.settings import Settings
 from bot.teams_app.icons import color_icon, outline_icon
 from knowledge.answers.answers import Language
-from knowledge.portfolio.status_rules import UNDO_WINDOW_MINUTES
+from knowledge.commands.command_words import COMMANDS as COMMAND_TABLE
+from knowledge.commands.command_words import CommandName
 
 NB, EN = Language.NB, Language.EN
 MANIFEST_VERSION = "1.26"
@@ -82,54 +86,33 @@ DESCRIPTION = {
 class BotCommand:
     """One entry of the command menu: what to write, in both languages, and where."""
 
-    title: dict[Language, str]
-    description: dict[Language, str]
+    title: Mapping[Language, str]
+    description: Mapping[Language, str]
     scopes: frozenset[str]
 
 
 _EVERYWHERE = frozenset(SCOPES)
 _SHARED = frozenset({"team", "groupChat"})
-COMMANDS: tuple[BotCommand, ...] = (
-    BotCommand({EN: "help", NB: "hjelp"}, {
-        EN: "What I can answer, with example questions",
-        NB: "Hva jeg kan svare på, med eksempler på spørsmål"}, _EVERYWHERE),
-    BotCommand({EN: "who owns", NB: "hvem eier"}, {
-        EN: "Who owns a project: who owns <project name or code>",
-        NB: "Hvem som eier et prosjekt: hvem eier <prosjektnavn eller -kode>"}, _EVERYWHERE),
-    BotCommand({EN: "who leads", NB: "hvem leder"}, {
-        EN: "Who manages a project: who leads <project>",
-        NB: "Hvem som leder et prosjekt: hvem leder <prosjekt>"}, _SHARED),
-    BotCommand({EN: "status", NB: "status"}, {
-        EN: "The latest status report of a project: status <project>",
-        NB: "Siste statusrapport for et prosjekt: status <prosjekt>"}, _EVERYWHERE),
-    BotCommand({EN: "which projects are red", NB: "hvilke prosjekter er røde"}, {
-        EN: "Projects with red status; ask the same for yellow, green, paused or transferred",
-        NB: "Prosjekter med rød status; spør likedan om gule, grønne, pausede eller overførte"},
-        _EVERYWHERE),
-    BotCommand({EN: "my projects", NB: "mine prosjekter"}, {
-        EN: "The projects you own or lead, with their latest status",
-        NB: "Prosjektene du eier eller leder, med siste status"}, _EVERYWHERE),
-    BotCommand({EN: "update status", NB: "oppdater status"}, {
-        EN: "Report the status of a project you lead, step by step; or in one message: "
-            "status <project>: green - summary",
-        NB: "Rapporter status for et prosjekt du leder, steg for steg; eller i én melding: "
-            "status <prosjekt>: grønn - oppsummering"}, _EVERYWHERE),
-    BotCommand({EN: "undo", NB: "angre"}, {
-        EN: f"Withdraw your own status update from the last {UNDO_WINDOW_MINUTES} minutes",
-        NB: f"Trekk tilbake din egen statusoppdatering fra de siste {UNDO_WINDOW_MINUTES} minuttene"},
-        frozenset({"personal"})),
-    BotCommand({EN: "subscribe", NB: "abonner"}, {
-        EN: "Get changes posted here: subscribe <project, programme or all> [only status]",
-        NB: "Få endringer postet her: abonner <prosjekt, program eller alle> [kun status]"},
-        _EVERYWHERE),
-    BotCommand({EN: "subscriptions", NB: "abonnementer"}, {
-        EN: "What this chat or channel subscribes to",
-        NB: "Hva denne chatten eller kanalen abonnerer på"}, _EVERYWHERE),
-    BotCommand({EN: "unsubscribe", NB: "avslutt abonnement"}, {
-        EN: "Stop changes: unsubscribe <project> or unsubscribe all",
-        NB: "Stopp endringer: avslutt abonnement <prosjekt> eller avslutt alle abonnementer"},
-        _EVERYWHERE),
-)
+# Where each command of the command table (`knowledge.commands.command_words`) is in the menu;
+# at most 10 a scope, so not every command the help names has a place.
+MENU_SCOPES: Mapping[CommandName, frozenset[str]] = {
+    CommandName.HELP: _EVERYWHERE,
+    CommandName.ASK_OWNER: _EVERYWHERE,
+    CommandName.ASK_MANAGER: _SHARED,
+    CommandName.ASK_STATUS: _EVERYWHERE,
+    CommandName.ASK_RED: _EVERYWHERE,
+    CommandName.MY_PROJECTS: _EVERYWHERE,
+    CommandName.START_STATUS_DIALOG: _EVERYWHERE,
+    CommandName.UNDO: frozenset({"personal"}),
+    CommandName.SUBSCRIBE: _EVERYWHERE,
+    CommandName.LIST_SUBSCRIPTIONS: _EVERYWHERE,
+    CommandName.UNSUBSCRIBE: _EVERYWHERE,
+}
+NOT_IN_MENU = frozenset({CommandName.STATUS_FORM,   # `update status` describes both ways
+                         CommandName.CANCEL})       # said inside the dialog, which offers it
+COMMANDS: tuple[BotCommand, ...] = tuple(
+    BotCommand(command.menu.title, command.menu.description, MENU_SCOPES[command.name])
+    for command in COMMAND_TABLE if command.menu is not None and command.name in MENU_SCOPES)
 
 
 class TeamsPackageError(ValueError):

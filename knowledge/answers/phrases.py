@@ -1,7 +1,9 @@
 """All wording users see, in Norwegian bokmål and English: labels, templates, examples.
 
 Renderers (plain text here, Adaptive Cards in `bot/`) take their words from this module only,
-so a wording change is made once and both languages stay side by side.
+so a wording change is made once and both languages stay side by side. The commands the help
+lists (`command_help`) come from the command table, `knowledge.commands.command_words`, which
+the Teams command menu is made from too.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from knowledge.answers.answers import Language
+from knowledge.commands.command_words import COMMANDS
 from knowledge.portfolio.model import Health, Phase, Role, TransferStatus
 from knowledge.portfolio.status_rules import MAX_SUMMARY
 
@@ -53,6 +56,7 @@ TEXT: dict[str, dict[Language, str]] = {
         NB: "Jeg svarer på spørsmål om den regionale IKT-porteføljen. Prøv for eksempel:",
         EN: "I answer questions about the regional ICT portfolio. Try for example:",
     },
+    "help_commands": {NB: "Dette kan du også skrive:", EN: "You can also write:"},
     "not_understood": {
         NB: "Det forstod jeg ikke helt. Prøv for eksempel:",
         EN: "I did not quite understand that. Try for example:",
@@ -329,6 +333,13 @@ def say(key: str, language: Language, **values: object) -> str:
 
 def example_questions(language: Language) -> tuple[str, ...]:
     return EXAMPLES[language]
+
+
+def command_help(language: Language) -> tuple[tuple[str, str], ...]:
+    """(what to write, what it does) for each command the help names, in the command table's
+    order: the same entries the Teams command menu is made from."""
+    return tuple((command.menu.title[language], command.menu.description[language])
+                 for command in COMMANDS if command.menu is not None)
 
 
 def format_date(value: date | datetime | None, language: Language) -> str:

@@ -44,6 +44,7 @@ from knowledge.answers.phrases import (
     SUBSCRIPTION_KIND,
     TEXT,
     TRANSFER,
+    command_help,
     format_age,
     format_date,
     join_words,
@@ -157,7 +158,9 @@ def _(answer: Thanks) -> str:
 
 @render.register
 def _(answer: Help) -> str:
-    return "\n".join([say("help_intro", answer.language), *(f"- {e}" for e in answer.examples)])
+    return "\n".join([say("help_intro", answer.language), *(f"- {e}" for e in answer.examples),
+                      say("help_commands", answer.language),
+                      *(f"- {what} – {does}" for what, does in command_help(answer.language))])
 
 
 @render.register

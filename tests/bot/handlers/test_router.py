@@ -3,9 +3,11 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
+from bot.cards.answer_cards import inert
 from bot.cli.local_connector import LocalConnector
 from bot.cli.teams_activities import TeamsScene
 from bot.handlers.router import ORDER, ROUTE_OF, RouteName
+from knowledge.answers.answers import Language
 from knowledge.commands.command_words import COMMANDS, CommandName
 from tests.bot.conftest import post
 from tests.bot.handlers.test_status_updates import MAGNUS, chat_reports
@@ -63,3 +65,20 @@ async def test_nynorsk_commands_are_understood(bot_url: str, connector: LocalCon
     assert "ingen abonnementer" not in await send(bot_url, connector, lead,
                                                   "sei opp abonnementet på STIM")
     assert "ingen abonnementer" in await send(bot_url, connector, lead, "vis abonnementa")
+
+
+async def test_help_lists_the_commands_of_the_table(bot_url: str,
+                                                    connector: LocalConnector) -> None:
+    for word, language in (("hjelp", Language.NB), ("help", Language.EN),
+                           ("kommandoar", Language.NB)):
+        scene = TeamsScene(service_url=connector.url)
+        seen = len(connector.activities)
+        await post(bot_url, scene.message(word))
+        [reply] = await connector.wait_for(lambda a: a.type == "message", since=seen)
+        facts = {(fact["title"], fact["value"]) for block in reply.adaptive_cards[0]["body"]
+                 for fact in block.get("facts", [])}
+        for command in COMMANDS:
+            if command.menu is not None:
+                title, description = command.menu.title[language], command.menu.description[language]
+                assert f"- {title} – {description}" in (reply.text or ""), (word, command.name)
+                assert (inert(title), inert(description)) in facts, (word, command.name)

@@ -39,6 +39,8 @@ from bot.teams_app.package import (
     MAX_COMMANDS,
     MAX_DESCRIPTION,
     MAX_TITLE,
+    MENU_SCOPES,
+    NOT_IN_MENU,
     SCOPES,
     AppDetails,
     TeamsPackageError,
@@ -49,6 +51,7 @@ from bot.teams_app.package import (
     write_package,
 )
 from knowledge.answers.answers import Intent, Language
+from knowledge.commands.command_words import COMMANDS as COMMAND_TABLE
 from knowledge.commands.command_words import command_for
 from knowledge.commands.subscription_commands import SubscriptionAction, parse_subscription_command
 from knowledge.language.understanding import understand
@@ -200,6 +203,21 @@ def test_every_command_title_is_something_the_bot_understands(command: Any) -> N
     for language in Language:
         title = command.title[language]
         assert _understood(title), title
+
+
+def test_the_menu_is_the_command_tables_and_stays_as_it_was() -> None:
+    """The menu is made from the command table (which also makes the help text); which
+    commands each scope lists, and in which order, is what it was when written by hand."""
+    menu = [command for command in COMMAND_TABLE if command.menu is not None]
+    assert {command.name for command in menu} == set(MENU_SCOPES) | NOT_IN_MENU
+    assert [(c.title, c.description) for c in COMMANDS] == [
+        (c.menu.title, c.menu.description) for c in menu if c.name in MENU_SCOPES]
+    shared = ["help", "who owns", "who leads", "status", "which projects are red", "my projects",
+              "update status", "subscribe", "subscriptions", "unsubscribe"]
+    personal = ["help", "who owns", "status", "which projects are red", "my projects",
+                "update status", "undo", "subscribe", "subscriptions", "unsubscribe"]
+    assert {scope: [c.title[Language.EN] for c in commands_for(scope)] for scope in SCOPES} == {
+        "personal": personal, "team": shared, "groupChat": shared}
 
 
 def test_the_subscription_commands_do_what_their_titles_say() -> None:

@@ -7,7 +7,9 @@ import itertools
 
 import pytest
 
-from knowledge.answers.answers import Language
+from knowledge.answers.answers import Help, Language
+from knowledge.answers.phrases import example_questions
+from knowledge.answers.plain_text import render
 from knowledge.commands.command_words import (
     BY_NAME,
     COMMANDS,
@@ -188,3 +190,12 @@ def test_the_one_message_status_update_takes_its_keywords_from_the_table() -> No
         assert draft.summary == "alt går etter planen"
         if trigger.language is not None:
             assert draft.language is trigger.language, trigger.phrase
+
+
+def test_the_help_text_lists_the_tables_commands() -> None:
+    for language in Language:
+        text = render(Help(language, example_questions(language)))
+        for command in COMMANDS:
+            if command.menu is not None:
+                assert f"- {command.menu.title[language]} – {command.menu.description[language]}" \
+                    in text.splitlines()
