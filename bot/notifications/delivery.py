@@ -23,6 +23,20 @@ Outcomes:
 - 403/404 for the conversation (bot removed, conversation gone) → the reference is disabled
   and the row is `dead`; any other error → retried like a transient one, up to `max_attempts`.
 
+Right before each send (after the rate limiter's wait) the worker checks the row is still
+wanted: its claim still holds it (`OutboxStore.hold`, which also renews the lease; a row
+withdrawn by an undo or an unsubscribe, or claimed by another worker, is not sent), the
+conversation's tenant is allowed (`allowed_tenants`, `ALLOWED_TENANT_IDS`: else the row is
+dead, "tenant … not allowed") and, with `wanted` (`bot.notifications.wanted`), that the
+conversation still subscribes to it (else it is withdrawn). Every outcome is written fenced by
+the claim (`mark_*(…, claim=row.attempts)`): a worker that lost a row cannot overwrite what
+another did with it. While a batch waits in the limiter its leases are renewed.
+
+With `leads` (a `bot.runtime.leader.SyncLeader.try_lead` on the delivery lock), only the
+replica holding the delivery lock delivers; when it takes over it seeds its rate limiter
+with the deliveries of the past hour (`OutboxStore.recent_deliveries`), so Teams' limits
+hold across replicas and each conversation's rows go out in order.
+
 Delivery is at least once. A row is marked delivered right after the connector acknowledged
 the post; if the process dies between the acknowledgement and that mark, the row's lease runs
 out and it is sent again: that is the one window for a duplicate (besides the outbound
@@ -36,7 +50,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -79,6 +93,14 @@ class _Failure:
     detail: str
 
 
+class _NotSent(Exception):
+    """Raised right before a send: the row is no longer this worker's to send."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+
 def _failure(error: BaseException) -> _Failure:
     if isinstance(error, OutboundDeliveryError):
         return _Failure(error.status, error.retry_after, str(error))
@@ -100,7 +122,10 @@ class DeliveryWorker:
                  poll_seconds: float = 1.0, batch_size: int = 50, lease_seconds: float = 120.0,
                  base_backoff: float = 5.0, max_backoff: float = 300.0, concurrency: int = 16,
                  clock: Callable[[], datetime] | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None,
+                 wanted: Callable[[OutboxRow], Awaitable[bool]] | None = None,
+                 allowed_tenants: Iterable[str] = (),
+                 leads: Callable[[], Awaitable[bool]] | None = None) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         self.store = store
@@ -119,10 +144,17 @@ class DeliveryWorker:
         self.redelivered = 0
         self.retried = 0
         self.dead = 0
+        self.withdrawn = 0
+        self.refused_tenant = 0
+        self.wanted = wanted
+        self.allowed_tenants = frozenset(t.strip().lower() for t in allowed_tenants if t.strip())
+        self.leads = leads
+        self._seeded = False
         self._concurrency = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._claims: dict[int, int] = {}
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -170,14 +202,47 @@ class DeliveryWorker:
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
 
     async def deliver_once(self) -> int:
-        """Claim one batch of due rows and deliver them; returns how many were handled."""
+        """Claim one batch of due rows and deliver them; returns how many were handled.
+        With `leads`, nothing unless this replica holds the delivery lock."""
+        if self.leads is not None:
+            if not await self.leads():
+                self._seeded = False
+                return 0
+            if not self._seeded:
+                await self.seed_limiter()
+                self._seeded = True
         rows = await self.store.claim(self.batch_size, self.lease_seconds)
         by_conversation: dict[str, list[OutboxRow]] = {}
         for row in rows:
             by_conversation.setdefault(row.conversation_id, []).append(row)
-        await asyncio.gather(*(self._deliver_in_order(group)
-                               for group in by_conversation.values()))
+        self._claims = {row.id: row.attempts for row in rows}
+        renewer = asyncio.create_task(self._renew_leases(), name="portfoliobot-lease-renewal")
+        try:
+            await asyncio.gather(*(self._deliver_in_order(group)
+                                   for group in by_conversation.values()))
+        finally:
+            renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewer
         return len(rows)
+
+    async def seed_limiter(self) -> int:
+        """Count the past hour's deliveries (by any replica) in the rate limiter; how many."""
+        now = self.clock()
+        seeded = 0
+        for conversation_id, delivered_at in await self.store.recent_deliveries(
+                now - timedelta(hours=1)):
+            self.limiter.record(conversation_id, (now - delivered_at).total_seconds())
+            seeded += 1
+        log.info("delivering now; rate limiter seeded with %d recent deliveries", seeded)
+        return seeded
+
+    async def _renew_leases(self) -> None:
+        """While a batch is delivered, renew the leases of its rows not yet done."""
+        while True:
+            await asyncio.sleep(self.lease_seconds / 3)
+            with contextlib.suppress(Exception):
+                await self.store.hold(dict(self._claims), self.lease_seconds)
 
     async def _deliver_in_order(self, rows: list[OutboxRow]) -> None:
         async with self._concurrency:
@@ -190,18 +255,34 @@ class DeliveryWorker:
                     log.exception("outbox row %d: delivery failed unexpectedly", row.id)
                     with contextlib.suppress(Exception):
                         await self._retry_or_die(row, _Failure(None, None, repr(error)))
+                finally:
+                    self._claims.pop(row.id, None)
 
     # -- one row ----------------------------------------------------------------------------
 
     async def deliver(self, row: OutboxRow) -> str:
-        """Deliver one claimed row; returns its new status."""
+        """Deliver one claimed row; returns its new status (`lost`: another worker has it)."""
+        try:
+            return await self._deliver(row)
+        except _NotSent as not_sent:
+            return not_sent.status
+
+    async def _deliver(self, row: OutboxRow) -> str:
         stored = await self.store.stored_reference(row.conversation_id)
         if stored is None or not stored.enabled:
             why = "no conversation" + (f" ({stored.disabled_reason})" if stored is not None
                                        and stored.disabled_reason else "")
-            await self.store.mark_dead(row.id, why)
+            await self.store.mark_dead(row.id, why, claim=row.attempts)
             self.dead += 1
             log.warning("outbox row %d dead: %s %s", row.id, why, row.conversation_id)
+            return "dead"
+        if self.allowed_tenants and (stored.tenant_id or "").lower() not in self.allowed_tenants:
+            why = (f"tenant {stored.tenant_id or '<none>'} is not in ALLOWED_TENANT_IDS: "
+                   "not delivered")
+            await self.store.mark_dead(row.id, why, claim=row.attempts)
+            self.dead += 1
+            self.refused_tenant += 1
+            log.warning("outbox row %d dead: %s (%s)", row.id, why, row.conversation_id)
             return "dead"
         reference = stored.reference
         notification = row.notification
@@ -241,6 +322,7 @@ class DeliveryWorker:
         it set one) must not swallow them, the worker decides what they mean.
         """
         await self.limiter.acquire(row.conversation_id)
+        await self._check_still_wanted(row)
         outcome: list[BaseException] = []
 
         async def callback(turn_context: TurnContext) -> None:
@@ -263,8 +345,32 @@ class DeliveryWorker:
             return None
         return _failure(outcome[0])
 
+    async def _check_still_wanted(self, row: OutboxRow) -> None:
+        """Right before a send: raise `_NotSent` unless this worker still holds the row (not
+        withdrawn, not claimed by another) and the conversation still wants it."""
+        if self.leads is not None and not self._seeded:
+            raise _NotSent("lost")   # this replica stopped delivering meanwhile
+        if row.id not in await self.store.hold({row.id: row.attempts}, self.lease_seconds):
+            current = await self.store.row(row.id)
+            status = current.status if current is not None else "lost"
+            if status == "withdrawn":
+                self.withdrawn += 1
+                log.info("outbox row %d was withdrawn; not sent", row.id)
+                raise _NotSent("withdrawn")
+            log.warning("outbox row %d is no longer held by this worker (%s); not sent",
+                        row.id, status)
+            raise _NotSent("lost")
+        if self.wanted is not None and not await self.wanted(row):
+            await self.store.mark_withdrawn(row.id, "the conversation no longer subscribes "
+                                            "to it", claim=row.attempts)
+            self.withdrawn += 1
+            log.info("outbox row %d withdrawn: %s no longer subscribes to it", row.id,
+                     row.conversation_id)
+            raise _NotSent("withdrawn")
+
     async def _delivered(self, row: OutboxRow) -> str:
-        await self.store.mark_delivered(row.id)
+        if not await self.store.mark_delivered(row.id, claim=row.attempts):
+            log.warning("outbox row %d was sent, but its claim had run out meanwhile", row.id)
         self.delivered += 1
         if row.attempts > 1:
             self.redelivered += 1
@@ -274,7 +380,7 @@ class DeliveryWorker:
         if failure.status in GONE_STATUSES:
             reason = f"HTTP {failure.status} from the connector: {failure.detail}"
             await self.store.disable_reference(row.conversation_id, reason)
-            await self.store.mark_dead(row.id, reason)
+            await self.store.mark_dead(row.id, reason, claim=row.attempts)
             self.dead += 1
             log.warning("outbox row %d dead, conversation %s disabled: HTTP %s", row.id,
                         row.conversation_id, failure.status)
@@ -284,14 +390,14 @@ class DeliveryWorker:
     async def _retry_or_die(self, row: OutboxRow, failure: _Failure) -> str:
         if row.attempts >= self.max_attempts:
             await self.store.mark_dead(row.id, f"gave up after {row.attempts} attempt(s): "
-                                       f"{failure.detail}")
+                                       f"{failure.detail}", claim=row.attempts)
             self.dead += 1
             log.warning("outbox row %d dead after %d attempts: %s", row.id, row.attempts,
                         failure.detail)
             return "dead"
         delay = self.retry_delay(row.attempts, failure)
         await self.store.mark_retry(row.id, failure.detail,
-                                    self.clock() + timedelta(seconds=delay))
+                                    self.clock() + timedelta(seconds=delay), claim=row.attempts)
         self.retried += 1
         log.info("outbox row %d: attempt %d failed (%s); next in %.1f s", row.id, row.attempts,
                  failure.detail, delay)

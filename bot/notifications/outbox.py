@@ -20,7 +20,8 @@ delivers to mixed in: the one object the notifier, the delivery worker and the h
 
 Row states: `queued` (waiting; `last_error` set when an attempt failed and it waits for a
 retry: "failed" in `counts()`), `sending` (claimed), `delivered`, `dead` (given up; `requeue`
-puts it back).
+puts it back), `withdrawn` (no longer wanted: the report it announced was undone, or the
+conversation unsubscribed; never sent, see `withdraw` and `withdraw_for`).
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ from bot.notifications.threads import ChannelThreads, base_conversation_id
 from bot.storage.schema import outbox
 from knowledge.portfolio.database import write_transaction
 
-STATUSES = ("queued", "sending", "delivered", "dead")
+STATUSES = ("queued", "sending", "delivered", "dead", "withdrawn")
+#: The states of a row that may still be sent: `withdraw` stops these.
+WAITING = ("queued", "sending")
 #: `rows(status="failed")`: queued rows whose last attempt failed (waiting for a retry).
 FAILED = "failed"
 
@@ -184,23 +187,62 @@ class OutboxStore(ConversationReferences, ChannelThreads):
             rows = (await connection.execute(statement)).mappings().all()
         return sorted((OutboxRow.from_mapping(row) for row in rows), key=lambda row: row.id)
 
-    async def _set(self, row_id: int, **values: Any) -> bool:
+    async def _set(self, row_id: int, claim: int | None, **values: Any) -> bool:
+        """Update a row; with `claim` (the `attempts` of the claim the caller holds) only while
+        that claim still holds it: `sending`, not claimed again since (fencing)."""
+        statement = update(outbox).where(outbox.c.id == row_id)
+        if claim is not None:
+            statement = statement.where(outbox.c.status == "sending",
+                                        outbox.c.attempts == claim)
         async with self.engine.begin() as connection:
-            result = await connection.execute(update(outbox).where(outbox.c.id == row_id)
-                                              .values(**values))
+            result = await connection.execute(statement.values(**values))
         return bool(result.rowcount)
 
-    async def mark_delivered(self, row_id: int) -> bool:
-        return await self._set(row_id, status="delivered", delivered_at=self.now(),
+    async def mark_delivered(self, row_id: int, claim: int | None = None) -> bool:
+        """The row was delivered; False (and nothing changed) if `claim` no longer holds it."""
+        return await self._set(row_id, claim, status="delivered", delivered_at=self.now(),
                                claimed_until=None, last_error=None)
 
-    async def mark_retry(self, row_id: int, error: str, next_attempt_at: datetime) -> bool:
-        return await self._set(row_id, status="queued", last_error=error[:ERROR_LENGTH],
+    async def mark_retry(self, row_id: int, error: str, next_attempt_at: datetime,
+                         claim: int | None = None) -> bool:
+        return await self._set(row_id, claim, status="queued", last_error=error[:ERROR_LENGTH],
                                next_attempt_at=next_attempt_at, claimed_until=None)
 
-    async def mark_dead(self, row_id: int, error: str) -> bool:
-        return await self._set(row_id, status="dead", last_error=error[:ERROR_LENGTH],
+    async def mark_dead(self, row_id: int, error: str, claim: int | None = None) -> bool:
+        return await self._set(row_id, claim, status="dead", last_error=error[:ERROR_LENGTH],
                                claimed_until=None)
+
+    async def mark_withdrawn(self, row_id: int, reason: str, claim: int | None = None) -> bool:
+        return await self._set(row_id, claim, status="withdrawn",
+                               last_error=reason[:ERROR_LENGTH], claimed_until=None)
+
+    async def hold(self, claims: Mapping[int, int], lease_seconds: float) -> set[int]:
+        """Renew the lease of rows this worker still holds (row id → its claim's `attempts`)
+        to `lease_seconds` from now; returns the ids still held. A row withdrawn, or claimed
+        again by another worker after its lease ran out, is not held any more: the caller
+        must not send it. The worker calls this right before each send and while rows wait."""
+        if not claims:
+            return set()
+        until = self.now() + timedelta(seconds=lease_seconds)
+        held: set[int] = set()
+        async with self.engine.begin() as connection:
+            for row_id, claim in claims.items():
+                result = await connection.execute(
+                    update(outbox).where(outbox.c.id == row_id, outbox.c.status == "sending",
+                                         outbox.c.attempts == claim)
+                    .values(claimed_until=until))
+                if result.rowcount:
+                    held.add(row_id)
+        return held
+
+    async def recent_deliveries(self, since: datetime) -> list[tuple[str, datetime]]:
+        """(conversation id, delivered at) of every row delivered since `since`, oldest first:
+        what a worker that takes over seeds its rate limiter with."""
+        statement = (select(outbox.c.conversation_id, outbox.c.delivered_at)
+                     .where(outbox.c.status == "delivered", outbox.c.delivered_at >= since)
+                     .order_by(outbox.c.delivered_at))
+        async with self.engine.connect() as connection:
+            return [(str(c), d) for c, d in await connection.execute(statement)]
 
     async def requeue(self, row_id: int) -> bool:
         """Put a dead row back in the queue, due now, with fresh attempts; False if not dead."""
@@ -210,6 +252,52 @@ class OutboxStore(ConversationReferences, ChannelThreads):
                 .values(status="queued", attempts=0, next_attempt_at=self.now(),
                         claimed_until=None, last_error=None))
         return bool(result.rowcount)
+
+    # -- withdrawing ------------------------------------------------------------------------
+
+    async def withdraw(self, keys: Iterable[str], reason: str = "withdrawn") -> int:
+        """Withdraw the waiting rows (`queued`, or `sending` under a lease) with these dedupe
+        keys, in every conversation: they become `withdrawn` and are never sent. Returns how
+        many rows were withdrawn; delivered, dead and already withdrawn rows are left alone.
+
+        Call it when what a notification announces is no longer true (a status report undone:
+        pass the keys its events were queued under). A row a worker holds is checked again
+        right before it is sent (`DeliveryWorker`), so a withdrawal that lands while the row
+        waits in the rate limiter still stops it; only a send already on the wire goes out.
+        """
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return 0
+        statement = (update(outbox).where(outbox.c.dedupe_key.in_(wanted),
+                                          outbox.c.status.in_(WAITING))
+                     .values(status="withdrawn", last_error=reason[:ERROR_LENGTH],
+                             claimed_until=None))
+        async with self.engine.begin() as connection:
+            return int((await connection.execute(statement)).rowcount)
+
+    async def withdraw_for(self, conversation_id: str, project_ids: Iterable[int] | None = None,
+                           reason: str = "unsubscribed") -> int:
+        """Withdraw a conversation's waiting rows: all of them (`project_ids` None: it
+        unsubscribed from everything), or only those about these projects (it unsubscribed
+        from a project, or from a programme: pass the programme's project ids). A channel
+        thread's id counts as its channel. Returns how many rows were withdrawn.
+
+        Personal reminders (dedupe key `reminder:…`) are not about a subscription and are
+        left alone unless everything is withdrawn.
+        """
+        conditions = [outbox.c.conversation_id == base_conversation_id(conversation_id),
+                      outbox.c.status.in_(WAITING)]
+        if project_ids is not None:
+            projects = list(dict.fromkeys(project_ids))
+            if not projects:
+                return 0
+            conditions += [outbox.c.project_id.in_(projects),
+                           ~outbox.c.dedupe_key.startswith("reminder:")]
+        statement = (update(outbox).where(*conditions)
+                     .values(status="withdrawn", last_error=reason[:ERROR_LENGTH],
+                             claimed_until=None))
+        async with self.engine.begin() as connection:
+            return int((await connection.execute(statement)).rowcount)
 
     # -- reading ----------------------------------------------------------------------------
 

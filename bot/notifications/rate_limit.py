@@ -9,7 +9,9 @@ fits every window of that conversation and the global one, then counts it.
 Each window is exact (a log of send times, not a token bucket): a send is in a window of
 `span` seconds while `sent_at > now - span`. Memory is bounded: a conversation's log is cut to
 its longest window, and conversations idle for longer than that are forgotten. The clock and
-the sleep are injectable, so tests run on a fake clock.
+the sleep are injectable, so tests run on a fake clock. `margin` widens every window by that
+many seconds: a send counted here reaches Teams a little later, by a latency that varies, and
+the margin keeps two sends that left a window apart from arriving inside one.
 """
 
 from __future__ import annotations
@@ -75,9 +77,10 @@ class RateLimiter:
                  conversation_limits: Sequence[tuple[int, float]] = CONVERSATION_LIMITS,
                  global_limits: Sequence[tuple[int, float]] = GLOBAL_LIMITS,
                  clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
-        self._conversation_windows = tuple(Window(n, s) for n, s in conversation_limits)
-        self._global = SlidingLog([Window(n, s) for n, s in global_limits])
+                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+                 margin: float = 0.0) -> None:
+        self._conversation_windows = tuple(Window(n, s + margin) for n, s in conversation_limits)
+        self._global = SlidingLog([Window(n, s + margin) for n, s in global_limits])
         self._conversations: dict[str, SlidingLog] = {}
         self._clock = clock
         self._sleep = sleep
@@ -94,6 +97,19 @@ class RateLimiter:
         log = self._conversations.get(conversation_id)
         own = log.wait(now) if log is not None else 0.0
         return max(own, self._global.wait(now))
+
+    def record(self, conversation_id: str, seconds_ago: float) -> None:
+        """Count a send made `seconds_ago` seconds ago: how a worker that takes over learns
+        what the previous one sent."""
+        at = self._clock() - max(seconds_ago, 0.0)
+        log = self._conversations.get(conversation_id)
+        if log is None:
+            log = self._conversations[conversation_id] = SlidingLog(self._conversation_windows)
+        for sent in (log, self._global):
+            if not sent.times or sent.times[-1] <= at:
+                sent.add(at)
+            else:
+                sent.times.insert(bisect_right(sent.times, at), at)
 
     async def acquire(self, conversation_id: str) -> float:
         """Wait until one more message to `conversation_id` fits; count it. Returns the wait."""

@@ -14,7 +14,8 @@ on `GET /metrics` (see `bot.web.probes`):
   `portfoliobot_snapshot_age_seconds` (both absent before the first sync);
 - `portfoliobot_foreign_tenant_activities_total`, fed by `bot.web.messages`;
 - `portfoliobot_outbox_depth{status}` from `OutboxStore.counts()`, queried at scrape time;
-- `portfoliobot_notifications_{delivered,retried,dead}_total` from the `DeliveryWorker`;
+- `portfoliobot_notifications_{delivered,retried,dead,withdrawn,refused_tenant}_total` from
+  the `DeliveryWorker`;
 - `portfoliobot_sync_leader`: 1 while this replica is the sync leader (`bot.runtime.leader`),
   else 0;
 - `portfoliobot_sync_failing`: 1 while the last sync failed, else 0 (`/readyz` says only
@@ -62,7 +63,11 @@ ACTIVITY_TYPES = frozenset({
 })
 WORKER_COUNTERS = (("delivered", "Notifications delivered by this process."),
                    ("retried", "Notification deliveries scheduled for a retry."),
-                   ("dead", "Notifications given up on."))
+                   ("dead", "Notifications given up on."),
+                   ("withdrawn", "Notifications withdrawn before they were sent (the report "
+                    "was undone, the conversation unsubscribed)."),
+                   ("refused_tenant", "Notifications not delivered because the conversation's "
+                    "tenant is not in ALLOWED_TENANT_IDS."))
 
 
 class _Syncer(Protocol):
@@ -80,6 +85,8 @@ class _Worker(Protocol):
     delivered: int
     retried: int
     dead: int
+    withdrawn: int
+    refused_tenant: int
 
 
 class _Leader(Protocol):

@@ -50,7 +50,7 @@ async def test_metrics_and_unanswered_question_after_a_conversation(
     assert parsed.get("portfoliobot_sync_seconds") > 0
     depth = {dict(labels)["status"]: value
              for labels, value in parsed.named("portfoliobot_outbox_depth").items()}
-    assert set(depth) == {"queued", "sending", "delivered", "dead", "failed"}
+    assert set(depth) == {"queued", "sending", "delivered", "dead", "withdrawn", "failed"}
     assert parsed.get("portfoliobot_notifications_delivered_total") == 0
     assert parsed.get("portfoliobot_notifications_dead_total") == 0
 

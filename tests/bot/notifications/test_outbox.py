@@ -123,7 +123,8 @@ async def test_claims_leases_and_states(store: OutboxStore, clock: FakeClock) ->
     await store.mark_dead(second[0].id, "HTTP 403")
     assert await store.claim(10, lease_seconds=30) == []  # the retry is not due yet
     counts = await store.counts()
-    assert counts == {"queued": 1, "sending": 0, "delivered": 1, "dead": 1, "failed": 1}
+    assert counts == {"queued": 1, "sending": 0, "delivered": 1, "dead": 1, "withdrawn": 0,
+                      "failed": 1}
     assert [row.id for row in await store.rows("failed")] == [first[1].id]
 
     clock.advance(61)
@@ -139,6 +140,44 @@ async def test_claims_leases_and_states(store: OutboxStore, clock: FakeClock) ->
     assert await store.requeue(second[0].id)
     [requeued] = await store.claim(10, lease_seconds=30)
     assert requeued.id == second[0].id and requeued.attempts == 1
+
+
+async def test_withdrawn_rows_are_never_claimed(store: OutboxStore, clock: FakeClock) -> None:
+    await store.enqueue_now(["a:1", "a:2"], "report:7", NOTICE)
+    await store.enqueue_now(["a:1"], "report:8", NOTICE)
+    await store.enqueue_now(["a:2"], "reminder:3:8:2026-W01", NOTICE)
+    [held] = await store.claim(1, lease_seconds=30)          # a:1 report:7, now `sending`
+    [delivered] = await store.claim(1, lease_seconds=30)     # a:2 report:7
+    assert await store.mark_delivered(delivered.id, claim=delivered.attempts)
+
+    assert await store.withdraw(["report:7", "no-such-key"]) == 1   # the held row only
+    assert await store.withdraw([]) == 0
+    assert (await store.row(held.id)).status == "withdrawn"          # type: ignore[union-attr]
+    assert (await store.row(delivered.id)).status == "delivered"     # type: ignore[union-attr]
+    # the worker that held it cannot bring it back
+    assert not await store.mark_retry(held.id, "HTTP 503", clock(), claim=held.attempts)
+    assert await store.hold({held.id: held.attempts}, 30) == set()
+
+    assert await store.withdraw_for("a:2", project_ids=[3]) == 0     # only a reminder waits
+    assert await store.withdraw_for("a:1;messageid=99", project_ids=[3]) == 1   # report:8
+    assert await store.withdraw_for("a:2") == 1                       # everything: the reminder
+    assert await store.claim(10, lease_seconds=30) == []
+    assert (await store.counts())["withdrawn"] == 3
+
+
+async def test_a_claim_run_out_and_taken_over_is_fenced(store: OutboxStore,
+                                                        clock: FakeClock) -> None:
+    await store.enqueue_now(["a:1"], "event:1", NOTICE)
+    [first] = await store.claim(1, lease_seconds=30)
+    assert await store.hold({first.id: first.attempts}, 30) == {first.id}
+    clock.advance(31)
+    [second] = await store.claim(1, lease_seconds=30)       # the first worker's lease ran out
+    assert await store.hold({first.id: first.attempts}, 30) == set()
+    assert not await store.mark_delivered(first.id, claim=first.attempts)
+    assert await store.mark_delivered(second.id, claim=second.attempts)
+    clock.advance(3)
+    assert [c for c, _ in await store.recent_deliveries(clock() - timedelta(seconds=10))] \
+        == ["a:1"]
 
 
 async def test_channel_threads_are_remembered_per_project(store: OutboxStore) -> None:

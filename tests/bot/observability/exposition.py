@@ -30,6 +30,12 @@ FAMILIES = {
     "portfoliobot_notifications_retried": ("counter", "Notification deliveries scheduled for a "
                                            "retry.", set()),
     "portfoliobot_notifications_dead": ("counter", "Notifications given up on.", set()),
+    "portfoliobot_notifications_withdrawn": ("counter", "Notifications withdrawn before they "
+                                             "were sent (the report was undone, the "
+                                             "conversation unsubscribed).", set()),
+    "portfoliobot_notifications_refused_tenant": ("counter", "Notifications not delivered "
+                                                  "because the conversation's tenant is not "
+                                                  "in ALLOWED_TENANT_IDS.", set()),
     "portfoliobot_sync_leader": ("gauge", "1 while this replica is the sync leader (publishes "
                                  "changes, runs the schedules), else 0.", set()),
     "portfoliobot_sync_failing": ("gauge", "1 while the last portfolio sync failed (answers "

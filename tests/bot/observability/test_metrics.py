@@ -30,7 +30,7 @@ class Outbox:
 
 
 class Worker:
-    delivered, retried, dead = 5, 3, 1
+    delivered, retried, dead, withdrawn, refused_tenant = 5, 3, 1, 2, 0
 
 
 def families(metrics_text: str) -> dict[str, tuple[str, str, set[str]]]:
