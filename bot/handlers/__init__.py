@@ -1,1 +1,2 @@
-"""The Teams activity handler and what it routes a turn to: commands, questions, the status desk."""
+"""The Teams activity handler, the router that sends each message down one route in one order,
+and the routes: the status dialog and desk, subscription commands, help and questions."""
