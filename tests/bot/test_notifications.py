@@ -4,7 +4,9 @@ Through HTTP and the connector stand-in, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -67,20 +69,37 @@ async def test_a_change_found_by_sync_is_notified_once(
     assert len([a for a in connector.activities if "har gått fra" in (a.text or "")]) == 1
 
 
-async def test_notify_endpoint(demo_url: str, tmp_path: Path, connector: LocalConnector) -> None:
-    settings = replace(settings_for(demo_url, tmp_path), notify_api_token=TOKEN)
+@dataclass(frozen=True)
+class NotifyClient:
+    """A running bot with /api/notify on, its messages URL, and a channel subscribed to RP-001."""
+
+    url: str
+    channel: TeamsScene
+    client: ClientSession
+
+    async def call(self, body: object, token: str | None = TOKEN
+                   ) -> tuple[int, dict[str, object]]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        async with self.client.post(self.url.replace("/api/messages", "/api/notify"), json=body,
+                                    headers=headers) as response:
+            return response.status, await response.json()
+
+
+@contextlib.asynccontextmanager
+async def notify_bot(portfolio_url: str, tmp_path: Path, connector: LocalConnector
+                     ) -> AsyncIterator[NotifyClient]:
+    settings = replace(settings_for(portfolio_url, tmp_path), notify_api_token=TOKEN)
     channel = TeamsScene(service_url=connector.url, scope="channel")
     connector.members = [channel.member()]
     async with running_bot(settings) as url, ClientSession() as client:
         await subscribe(url, connector, channel, "abonner RP-001")
-        notify = url.replace("/api/messages", "/api/notify")
+        yield NotifyClient(url, channel, client)
+
+
+async def test_notify_endpoint(demo_url: str, tmp_path: Path, connector: LocalConnector) -> None:
+    async with notify_bot(demo_url, tmp_path, connector) as bot:
+        call = bot.call
         good = {"project": "RP-001", "title": "Nedetid i kveld", "text": "DIPS er nede 22–23."}
-
-        async def call(body: object, token: str | None = TOKEN) -> tuple[int, dict[str, object]]:
-            headers = {"Authorization": f"Bearer {token}"} if token else {}
-            async with client.post(notify, json=body, headers=headers) as response:
-                return response.status, await response.json()
-
         assert (await call(good, None))[0] == 401
         assert (await call(good, "wrong-token-of-some-length"))[0] == 401
         status, problem = await call({"project": "RP-001", "title": ""})
@@ -123,27 +142,20 @@ async def test_a_notice_repeated_is_a_retry_until_the_window_passes(
         demo_url: str, tmp_path: Path, connector: LocalConnector) -> None:
     """`rp-001` and `RP-001` are one project; the same notice again within ten minutes is the
     client's retry (queued once); after that it is news again (queued again)."""
-    settings = replace(settings_for(demo_url, tmp_path), notify_api_token=TOKEN)
-    channel = TeamsScene(service_url=connector.url, scope="channel")
-    connector.members = [channel.member()]
-    async with running_bot(settings) as url, ClientSession() as client:
-        await subscribe(url, connector, channel, "abonner RP-001")
-        notify = url.replace("/api/messages", "/api/notify")
+    async with notify_bot(demo_url, tmp_path, connector) as bot:
         notice = {"project": "RP-001", "title": "Planlagt nedetid", "text": "DIPS 22–23."}
 
         async def call(project: str) -> dict[str, object]:
-            async with client.post(notify, json=dict(notice, project=project),
-                                   headers={"Authorization": f"Bearer {TOKEN}"}) as response:
-                assert response.status == 202
-                body: dict[str, object] = await response.json()
-                return body
+            status, body = await bot.call(dict(notice, project=project))
+            assert status == 202
+            return body
 
         assert await call("RP-001") == {"queued": 1}
         assert await call("rp-001") == {"queued": 0}, "the same project, spelt in lower case"
         assert await call(" Rp-001 ") == {"queued": 0}
         assert (await call("RP-001")) == {"queued": 0}
         await connector.wait_for(lambda a: "Planlagt nedetid" in (a.text or ""), timeout=10)
-        engine = create_engine(settings.bot_database_url)
+        engine = create_engine(settings_for(demo_url, tmp_path).bot_database_url)
         try:   # eleven minutes pass
             async with engine.begin() as connection:
                 await connection.execute(text(
@@ -155,5 +167,5 @@ async def test_a_notice_repeated_is_a_retry_until_the_window_passes(
         assert await call("rp-001") == {"queued": 1}, "after the window it is news again"
         await connector.wait_for(
             lambda a: "Planlagt nedetid" in (a.text or ""), timeout=10, since=seen)
-    sent = [a for a in channel_posts(connector, channel) if "Planlagt nedetid" in (a.text or "")]
+    sent = [a for a in channel_posts(connector, bot.channel) if "Planlagt nedetid" in (a.text or "")]
     assert len(sent) == 2
