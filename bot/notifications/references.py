@@ -6,6 +6,12 @@ as its serialized JSON). `save_reference` stores or refreshes one (and re-enable
 delivery worker disables it when the connector answers 403/404. Channel references are stored
 under the channel's id (any thread suffix is cut off, `bot.notifications.threads`), so a
 notification to a channel starts or continues a thread of its own.
+
+Each reference keeps the conversation's tenant (`tenant_id`, lower case), so the delivery
+worker can refuse a conversation whose tenant is no longer in `ALLOWED_TENANT_IDS`. Teams
+names it in `channelData.tenant.id` (pass it as `tenant_id`) and in `conversation.tenantId`,
+which botbuilder's `ConversationAccount` does not read (it expects `tenantID`) but keeps in its
+`additional_properties`: both are looked at.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from botbuilder.schema import ConversationReference
+from botbuilder.schema import ConversationAccount, ConversationReference
 from sqlalchemy import delete, select, update
 
 from bot.notifications.threads import base_conversation_id
@@ -22,6 +28,16 @@ from bot.storage.schema import conversation_reference
 from bot.storage.table_store import TableStore
 
 ERROR_LENGTH = 1000   # a stored reason or error is cut to this many characters
+
+
+def tenant_id_of(conversation: ConversationAccount, given: str | None = None) -> str | None:
+    """The conversation's tenant, lower case: `given`, else `tenant_id`, else the `tenantId`
+    botbuilder left in `additional_properties`; None when none is named."""
+    extra = getattr(conversation, "additional_properties", None) or {}
+    for candidate in (given, getattr(conversation, "tenant_id", None), extra.get("tenantId")):
+        if isinstance(candidate, str) and candidate.strip():
+            return candidate.strip().lower()
+    return None
 
 
 @dataclass(frozen=True)
@@ -34,15 +50,18 @@ class StoredReference:
     enabled: bool
     disabled_reason: str | None
     updated_at: datetime
+    tenant_id: str | None = None
 
 
 class ConversationReferences(TableStore):
     """Storing, reading, disabling and removing conversation references."""
 
-    async def save_reference(self, reference: ConversationReference, scope: str) -> str:
+    async def save_reference(self, reference: ConversationReference, scope: str,
+                             tenant_id: str | None = None) -> str:
         """Store (or refresh) the reference of a conversation and enable it; returns its key.
 
         Channel references are keyed and stored by the channel id, without a thread suffix.
+        `tenant_id` (from `channelData.tenant.id`) wins over what the conversation names.
         """
         conversation = reference.conversation
         if conversation is None or not conversation.id or not reference.service_url:
@@ -52,7 +71,7 @@ class ConversationReferences(TableStore):
         document.pop("activityId", None)  # proactive messages are not replies to anything
         document.setdefault("conversation", {})["id"] = conversation_id
         values = {"reference": json.dumps(document, sort_keys=True), "service_url":
-                  reference.service_url, "tenant_id": getattr(conversation, "tenant_id", None),
+                  reference.service_url, "tenant_id": tenant_id_of(conversation, tenant_id),
                   "scope": scope, "enabled": True, "disabled_reason": None,
                   "updated_at": self.now()}
         statement = (self.database.insert(conversation_reference)
@@ -104,7 +123,7 @@ class ConversationReferences(TableStore):
                                    json.loads(row["reference"])),
                                scope=row["scope"], enabled=bool(row["enabled"]),
                                disabled_reason=row["disabled_reason"],
-                               updated_at=row["updated_at"])
+                               updated_at=row["updated_at"], tenant_id=row["tenant_id"])
 
     async def reference(self, conversation_id: str) -> ConversationReference | None:
         """The enabled reference of a conversation, or None (unknown or disabled)."""

@@ -147,6 +147,24 @@ class SubscriptionStore:
         async with self.database.engine.connect() as connection:
             return [row[0] for row in await connection.execute(statement)]
 
+    async def covers(self, conversation_id: str, project_id: int | None,
+                     programme_id: int | None) -> bool:
+        """Whether the conversation still subscribes to notices about this project (`None`:
+        about no one project, so any subscription will do). With the programme unknown
+        (`None`, e.g. the project left the portfolio), a programme subscription counts."""
+        table = subscription
+        statement = select(table.c.id).where(table.c.conversation_id == conversation_id)
+        if project_id is not None:
+            targets = [table.c.target_kind == TargetKind.ALL.value,
+                       and_(table.c.target_kind == TargetKind.PROJECT.value,
+                            table.c.target_id == project_id)]
+            programme = table.c.target_kind == TargetKind.PROGRAMME.value
+            targets.append(programme if programme_id is None
+                           else and_(programme, table.c.target_id == programme_id))
+            statement = statement.where(or_(*targets))
+        async with self.database.engine.connect() as connection:
+            return (await connection.execute(statement.limit(1))).first() is not None
+
     async def conversations(self) -> builtins.list[str]:
         """Every conversation with at least one subscription (distinct, sorted)."""
         statement = (select(subscription.c.conversation_id).distinct()

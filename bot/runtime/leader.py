@@ -12,6 +12,11 @@ another replica takes it on its next try. Every sync pass calls `try_lead()`: th
 checks that its connection is still alive (if not, it stops leading at once), a follower
 tries to take the lock. On SQLite there is one process by design, and it always leads.
 
+The same class, built with `lock_key=DELIVERY_LOCK_KEY`, elects the one replica that delivers
+notifications (its `try_lead` is the delivery worker's `leads`): one sender at a time keeps
+Teams' rate limits and each conversation's order across replicas, and when it dies another
+takes over within a poll.
+
 Nothing here raises to the caller: a database that cannot be reached means "not leading".
 """
 
@@ -30,6 +35,8 @@ log = logging.getLogger("portfoliobot.leader")
 
 # pg_try_advisory_lock key of the sync leader: any fixed number no other lock uses.
 LEADER_LOCK_KEY = 0x706F7274_6C656164   # "portlead"
+# The delivery lock: the one replica that sends notifications (`bot.notifications.delivery`).
+DELIVERY_LOCK_KEY = 0x706F7274_73656E64   # "portsend"
 CONNECT_TIMEOUT_SECONDS = 5.0
 CHECK_TIMEOUT_SECONDS = 10.0
 
@@ -44,7 +51,10 @@ class SyncLeader:
     releases the lock, so another replica takes over at once on a clean shutdown.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, lock_key: int = LEADER_LOCK_KEY,
+                 role: str = "sync leader") -> None:
+        self.lock_key = lock_key
+        self.role = role
         self._shared = engine.dialect.name == "postgresql"
         self._engine: AsyncEngine | None = None
         if self._shared:
@@ -72,12 +82,12 @@ class SyncLeader:
         """Lead if possible: keep the lock if it is still held, take it if it is free."""
         leading = await self._hold() if self._shared else True
         if leading and not self._leading:
-            log.info("this replica is now the sync leader")
+            log.info("this replica is now the %s", self.role)
             self._leading = True
             for name in self._duties:
                 self._start(name)
         elif not leading and self._leading:
-            log.warning("this replica is no longer the sync leader")
+            log.warning("this replica is no longer the %s", self.role)
             self._leading = False
             await self._stop_duties()
         return leading
@@ -89,7 +99,7 @@ class SyncLeader:
         if self._connection is not None:
             with contextlib.suppress(Exception):
                 await self._connection.execute(text("SELECT pg_advisory_unlock(:key)"),
-                                               {"key": LEADER_LOCK_KEY})
+                                               {"key": self.lock_key})
             await self._drop_connection()
         if self._engine is not None:
             await self._engine.dispose()
@@ -103,7 +113,7 @@ class SyncLeader:
             except Exception as error:
                 # The session (and with it the lock) is gone, or about to be: stop leading
                 # now rather than risk two leaders; the next pass tries to take it again.
-                log.warning("the connection holding the sync leader lock failed: %s", error)
+                log.warning("the connection holding the %s lock failed: %s", self.role, error)
                 await self._drop_connection()
                 return False
         connection: AsyncConnection | None = None
@@ -111,9 +121,9 @@ class SyncLeader:
             connection = await self._engine.connect()
             await connection.execution_options(isolation_level="AUTOCOMMIT")
             got = (await connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
-                                             {"key": LEADER_LOCK_KEY})).scalar_one()
+                                             {"key": self.lock_key})).scalar_one()
         except Exception as error:
-            log.warning("cannot try for the sync leader lock: %s", error)
+            log.warning("cannot try for the %s lock: %s", self.role, error)
             got = False
         if got:
             self._connection = connection

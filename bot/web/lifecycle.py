@@ -10,7 +10,9 @@ every resource that was opened, in reverse order.
 Several replicas may share one PostgreSQL bot database (`bot.runtime.leader`): each syncs its
 own snapshot, but only the sync leader queues the changes a sync finds, runs the digest and
 reminder schedule and the daily purge; every sync pass lets a follower take over from a
-leader that is gone. `/readyz` and the `portfoliobot_sync_leader` metric say which one leads.
+leader that is gone. Likewise only the replica holding the delivery lock sends notifications
+(`DeliveryWorker(leads=…)`), re-checking each row's subscription (`StillWanted`) and tenant
+(`ALLOWED_TENANT_IDS`) right before it goes. `/readyz` and the `portfoliobot_sync_leader` metric say which one leads.
 """
 
 from __future__ import annotations
@@ -35,11 +37,12 @@ from bot.notifications.notifier import Notifier
 from bot.notifications.outbox import OutboxStore
 from bot.notifications.rate_limit import RateLimiter
 from bot.notifications.subscriptions import SubscriptionStore
+from bot.notifications.wanted import StillWanted
 from bot.observability.answer_recorder import AnswerRecorder
 from bot.observability.unanswered_purge import purge_forever
 from bot.observability.unanswered_store import UnansweredStore
 from bot.runtime.heap import HeapFreezer
-from bot.runtime.leader import SyncLeader
+from bot.runtime.leader import DELIVERY_LOCK_KEY, SyncLeader
 from bot.runtime.sync_loop import sync_forever
 from bot.storage.bot_database import open_bot_database
 from bot.storage.sql_storage import SqlStorage
@@ -47,6 +50,7 @@ from bot.web.keys import (
     ADAPTER,
     BOT,
     BOT_DATABASE,
+    DELIVERY_LEASE,
     LEADER,
     METRICS,
     NOTIFY,
@@ -61,6 +65,9 @@ from knowledge.portfolio.sync import Syncer, SyncResult
 log = logging.getLogger("portfoliobot.http")
 
 DIALOG_STATE_TTL = timedelta(hours=24)   # a half-finished dialog older than this is forgotten
+# Every rate-limit window is widened by this much: a send reaches Teams a little after the
+# limiter counted it, and not always equally late.
+RATE_MARGIN_SECONDS = 0.25
 
 
 async def start(app: web.Application) -> None:
@@ -83,7 +90,14 @@ async def start(app: web.Application) -> None:
         SqlStorage(bot_database, ttl=DIALOG_STATE_TTL))
     subscriptions = SubscriptionStore(bot_database)
     outbox = OutboxStore(bot_database)
-    worker = DeliveryWorker(outbox, bundle.adapter, settings.app_id, RateLimiter())
+    delivery_lease = SyncLeader(bot_database.engine, lock_key=DELIVERY_LOCK_KEY,
+                                role="notification sender")
+    app[DELIVERY_LEASE] = delivery_lease
+    worker = DeliveryWorker(outbox, bundle.adapter, settings.app_id,
+                            RateLimiter(margin=RATE_MARGIN_SECONDS),
+                            wanted=StillWanted(subscriptions, lambda: syncer.snapshot),
+                            allowed_tenants=settings.allowed_tenant_ids,
+                            leads=delivery_lease.try_lead)
     app[WORKER] = worker
     leader = SyncLeader(bot_database.engine)
     app[LEADER] = leader
@@ -133,6 +147,8 @@ async def stop(app: web.Application) -> None:
         await app[LEADER].close()   # stops its duties; another replica takes over now
     if WORKER in app:
         await app[WORKER].stop()
+    if DELIVERY_LEASE in app:
+        await app[DELIVERY_LEASE].close()   # after the worker: another replica sends now
     if ADAPTER in app:
         await app[ADAPTER].close()
     if SYNCER in app:
