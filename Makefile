@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat ask test lint eval bench load soak kill postgres clean
+.PHONY: run chat ask test lint eval bench load soak kill replica-delivery postgres clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ soak: $(STAMP)
 kill: $(STAMP) postgres
 	$(BIN)/python -m bench.kill_bench --rounds 20 --database sqlite
 	$(BIN)/python -m bench.kill_bench --rounds 20 --database postgres
+
+## replica-delivery: issue 12's two replicas delivering 2,000 notifications, one killed (~9 min)
+replica-delivery: $(STAMP) postgres
+	$(BIN)/python -m bench.replica_delivery_bench --one 1000 --spread 1000 --conversations 100
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -210,6 +210,9 @@ class DeliveryWorker:
                 return 0
             if not self._seeded:
                 await self.seed_limiter()
+                released = await self.store.release_leases()
+                if released:
+                    log.info("took over %d row(s) the previous sender held", released)
                 self._seeded = True
         rows = await self.store.claim(self.batch_size, self.lease_seconds)
         by_conversation: dict[str, list[OutboxRow]] = {}
@@ -231,7 +234,7 @@ class DeliveryWorker:
         now = self.clock()
         seeded = 0
         for conversation_id, delivered_at in await self.store.recent_deliveries(
-                now - timedelta(hours=1)):
+                now - timedelta(hours=1), self.lease_seconds):
             self.limiter.record(conversation_id, (now - delivered_at).total_seconds())
             seeded += 1
         log.info("delivering now; rate limiter seeded with %d recent deliveries", seeded)
@@ -321,8 +324,12 @@ class DeliveryWorker:
         Errors are caught inside the callback: the adapter's `on_turn_error` (the bot's, if
         it set one) must not swallow them, the worker decides what they mean.
         """
-        await self.limiter.acquire(row.conversation_id)
-        await self._check_still_wanted(row)
+        while True:   # check, then count the send only when it may go at once: nothing slow
+            await self._check_still_wanted(row)   # between the count and the POST
+            wait = self.limiter.try_acquire(row.conversation_id)
+            if wait <= 0:
+                break
+            await self.limiter.sleep(wait)
         outcome: list[BaseException] = []
 
         async def callback(turn_context: TurnContext) -> None:

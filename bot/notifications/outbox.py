@@ -235,14 +235,34 @@ class OutboxStore(ConversationReferences, ChannelThreads):
                     held.add(row_id)
         return held
 
-    async def recent_deliveries(self, since: datetime) -> list[tuple[str, datetime]]:
-        """(conversation id, delivered at) of every row delivered since `since`, oldest first:
-        what a worker that takes over seeds its rate limiter with."""
+    async def recent_deliveries(self, since: datetime, lease_seconds: float | None = None
+                                ) -> list[tuple[str, datetime]]:
+        """(conversation id, sent at) of every row delivered since `since`, oldest first: what
+        a worker that takes over seeds its rate limiter with. With `lease_seconds`, rows still
+        `sending` count too, as sent when their lease was last renewed (`claimed_until -
+        lease_seconds`; a worker renews right before each send): a worker that died between a
+        send and its mark must not make the next one overshoot Teams' limits."""
         statement = (select(outbox.c.conversation_id, outbox.c.delivered_at)
-                     .where(outbox.c.status == "delivered", outbox.c.delivered_at >= since)
-                     .order_by(outbox.c.delivered_at))
+                     .where(outbox.c.status == "delivered", outbox.c.delivered_at >= since))
         async with self.engine.connect() as connection:
-            return [(str(c), d) for c, d in await connection.execute(statement)]
+            found = [(str(c), d) for c, d in await connection.execute(statement)]
+            if lease_seconds is not None:
+                lease = timedelta(seconds=lease_seconds)
+                found += [(str(c), until - lease) for c, until in await connection.execute(
+                    select(outbox.c.conversation_id, outbox.c.claimed_until).where(
+                        outbox.c.status == "sending", outbox.c.claimed_until >= since + lease))]
+        return sorted(found, key=lambda item: item[1])
+
+    async def release_leases(self) -> int:
+        """Make every `sending` row claimable now; how many. Only for the one worker that
+        takes over the delivery lock: the previous holder is gone (its session ended), and its
+        rows must not wait for their leases to run out. Fencing keeps a late write of the old
+        holder from counting."""
+        moment = self.now() - timedelta(seconds=1)
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                update(outbox).where(outbox.c.status == "sending").values(claimed_until=moment))
+        return int(result.rowcount)
 
     async def requeue(self, row_id: int) -> bool:
         """Put a dead row back in the queue, due now, with fresh attempts; False if not dead."""

@@ -111,6 +111,24 @@ class RateLimiter:
             else:
                 sent.times.insert(bisect_right(sent.times, at), at)
 
+    def try_acquire(self, conversation_id: str) -> float:
+        """Count one more message to `conversation_id` if it fits now and return 0; else count
+        nothing and return the seconds to wait before asking again."""
+        now = self._clock()
+        self._sweep(now)
+        log = self._conversations.get(conversation_id)
+        if log is None:
+            log = self._conversations[conversation_id] = SlidingLog(self._conversation_windows)
+        wait = max(log.wait(now), self._global.wait(now))
+        if wait <= 0:
+            log.add(now)
+            self._global.add(now)
+            return 0.0
+        return wait
+
+    async def sleep(self, seconds: float) -> None:
+        await self._sleep(seconds)
+
     async def acquire(self, conversation_id: str) -> float:
         """Wait until one more message to `conversation_id` fits; count it. Returns the wait."""
         waited = 0.0
