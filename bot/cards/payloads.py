@@ -14,8 +14,11 @@ Teams sends it back as the activity's `value` (with a form's inputs merged in) o
   `{"portfoliobot": "none", "lang", "v": 2}`
 - `StatusFormPayload`: the status form, with the inputs `project`, `health`, `summary` that
   Teams merges in; `{"portfoliobot": "status_form", "lang", "v": 2}`
-- `StatusChoicePayload`: the project chosen for a one-message status update;
-  `{"portfoliobot": "status_post", "id", "lang", "health", "summary", "v": 2}`
+- `StatusChoicePayload`: the project chosen for a one-message status update, and who wrote it;
+  `{"portfoliobot": "status_post", "id", "lang", "health", "summary", "by", "v": 2}`
+
+No card of this bot has an `Action.Execute`, so an `adaptiveCard/action` invoke is a stale or
+forged press: `execute_response` answers it with a 400 whose body says why, whatever its value.
 
 Cards already posted in Teams keep sending what they were built with, so `from_value` reads
 every shape ever posted: the same values without `"v"` are version 1. It is tolerant: anything
@@ -30,6 +33,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
+
+from botbuilder.schema import AdaptiveCardInvokeResponse
 
 from knowledge.answers.answers import Followup, Language
 from knowledge.portfolio.model import Health
@@ -182,19 +187,25 @@ class StatusFormPayload:
 @dataclass(frozen=True, slots=True)
 class StatusChoicePayload:
     """A clarification button of a one-message status update: the chosen project, with the
-    health and summary the message gave."""
+    health and summary the message gave, and who wrote it (`asker`, their aadObjectId, under
+    "by"): the button posts that person's update, so only they may press it. Buttons posted
+    before "by" existed read with `asker` None."""
 
     MARKER: ClassVar[str] = "status_post"
     project_id: int
     health: Health | None
     summary: str
     language: Language
+    asker: str | None = None
     version: int = VERSION
 
     def to_value(self) -> dict[str, Any]:
-        return {MARKER_KEY: self.MARKER, "id": self.project_id, "lang": self.language.value,
-                "health": self.health.value if self.health else None, "summary": self.summary,
-                VERSION_KEY: VERSION}
+        value: dict[str, Any] = {
+            MARKER_KEY: self.MARKER, "id": self.project_id, "lang": self.language.value,
+            "health": self.health.value if self.health else None, "summary": self.summary}
+        if self.asker is not None:
+            value["by"] = self.asker
+        return value | {VERSION_KEY: VERSION}
 
     @classmethod
     def from_value(cls, value: object) -> StatusChoicePayload | None:
@@ -205,8 +216,10 @@ class StatusChoicePayload:
         project_id, summary = _id(data.get("id")), data.get("summary")
         if project_id is None or not isinstance(summary, str):
             return None
+        asker = data.get("by")
         return cls(project_id, _health(data.get("health")), summary,
-                   _language(data.get("lang")) or Language.NB, version)
+                   _language(data.get("lang")) or Language.NB,
+                   asker if isinstance(asker, str) and asker else None, version)
 
 
 Payload = (AskPayload | CommandPayload | FollowupPayload | NoneOfThesePayload
@@ -234,6 +247,27 @@ def from_value(value: object) -> Payload | None:
     if kind_name == "messageBack":
         return AskPayload.from_value(value)
     return None
+
+
+EXECUTE_INVOKE = "adaptiveCard/action"
+ERROR_TYPE = "application/vnd.microsoft.error"
+
+
+def execute_response(value: object, message: str) -> AdaptiveCardInvokeResponse:
+    """The invoke response to an `adaptiveCard/action` with `value`: a 400 error (the shape
+    Teams shows its message from). A well-formed `Action.Execute` gets `message` (the button
+    cannot be used) with code NotSupported; anything else says what is malformed."""
+    action = value.get("action") if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        code, text = "BadRequest", "the invoke value must be an object"
+    elif not isinstance(action, dict):
+        code, text = "BadRequest", "the invoke value has no action object"
+    elif action.get("type") != "Action.Execute":
+        code, text = "BadRequest", "an adaptiveCard/action invoke carries an Action.Execute"
+    else:
+        code, text = "NotSupported", message
+    return AdaptiveCardInvokeResponse(status_code=400, type=ERROR_TYPE,
+                                      value={"code": code, "message": text})
 
 
 def language_hint(value: object) -> Language | None:

@@ -17,13 +17,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from botbuilder.core import BotState, TurnContext
+from botbuilder.core import BotState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ChannelAccount
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
 from bot.cards.answer_cards import reply_activity, with_note
 from bot.cards.payloads import (
+    EXECUTE_INVOKE,
     AskPayload,
     CommandPayload,
     FollowupPayload,
@@ -31,6 +32,7 @@ from bot.cards.payloads import (
     Payload,
     StatusChoicePayload,
     StatusFormPayload,
+    execute_response,
     from_value,
     language_hint,
 )
@@ -92,6 +94,8 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
         self.conversation_state = conversation_state
         self.subscriptions = subscriptions
         self.outbox = outbox
+        if desk is not None and outbox is not None and desk.withdraw is None:
+            desk.withdraw = outbox.withdraw   # an undo withdraws what is queued about it
         self._known_references: set[tuple[str, str]] = set()
         routes: dict[RouteName, Route] = {RouteName.HELP: HelpRoute(self._reply),
                                           RouteName.QUESTION: QuestionRoute(answerer, self._reply)}
@@ -102,7 +106,7 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
                 routes[RouteName.DIALOG] = DialogRoute(desk, conversation_state)
         if subscriptions is not None:
             routes[RouteName.SUBSCRIPTION] = SubscriptionRoute(subscriptions, answerer, snapshot,
-                                                               self._reply)
+                                                               self._reply, outbox)
         self.router = Router(routes)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -169,9 +173,11 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
         activity = turn_context.activity
         language = language_hint(value) or language_of(activity)
         if isinstance(payload, StatusFormPayload | StatusChoicePayload) and self.desk is not None:
-            # Every click on one card carries that card's id: a double click stores once.
+            # Every click on one card carries that card's id; with what was submitted and by
+            # whom (`status_desk._idempotency_key`) a double click stores once, a correction
+            # or another lead's submission of the same form is a new report.
             card = getattr(activity, "reply_to_id", None)
-            who = Sender.of(activity, f"{payload.MARKER}:{card}" if card else activity.id)
+            who = Sender.of(turn_context, f"{payload.MARKER}:{card}" if card else activity.id)
             answer = await (self.desk.post_form(payload, who)
                             if isinstance(payload, StatusFormPayload)
                             else self.desk.post_choice(payload, who))
@@ -186,6 +192,17 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
             return
         log.info("unusable card submit (a stale or forged button)")
         await turn_context.send_activity(plain_message(say("stale_button", language), language))
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        """`adaptiveCard/action` (an `Action.Execute`, which no card of this bot has) gets a
+        400 with a body saying why, whatever its value (`bot.cards.payloads.execute_response`);
+        every other invoke is botbuilder's."""
+        if turn_context.activity.name == EXECUTE_INVOKE:
+            language = language_of(turn_context.activity)
+            response = execute_response(turn_context.activity.value,
+                                        say("stale_button", language))
+            return InvokeResponse(status=response.status_code, body=response)
+        return await super().on_invoke_activity(turn_context)
 
     async def _reply(self, turn_context: TurnContext, answer: Answer) -> None:
         log.debug("answer %s", type(answer).__name__)

@@ -97,7 +97,7 @@ class Turn:
         return getattr(self.context.activity.from_property, "aad_object_id", None)
 
     def sender(self, idempotency_id: str | None) -> Sender:
-        return Sender.of(self.context.activity, idempotency_id)
+        return Sender.of(self.context, idempotency_id)
 
 
 Route = Callable[[Turn], Awaitable[bool]]   # True when it took the turn

@@ -260,6 +260,22 @@ TEXT: dict[str, dict[Language, str]] = {
         NB: "Denne oppdateringen er allerede mottatt og blir lagret. Se etter bekreftelsen.",
         EN: "This update was already received and is being stored. Look for the confirmation.",
     },
+    "channel_not_allowed": {
+        NB: "Status kan bare lagres eller angres i Microsoft Teams. Ingenting er endret.",
+        EN: "Status can only be posted or undone in Microsoft Teams. Nothing was changed.",
+    },
+    "not_your_button": {
+        NB: "Den knappen hører til en statusoppdatering som noen andre skrev, så bare de kan "
+            "velge prosjekt med den. Ingenting er lagret; skriv din egen oppdatering.",
+        EN: "That button belongs to a status update someone else wrote, so only they can "
+            "choose its project. Nothing was stored; write your own update.",
+    },
+    "choice_stale": {
+        NB: "Den knappen er fra en eldre versjon av meg. Ingenting er lagret; skriv "
+            "statusoppdateringen på nytt.",
+        EN: "That button is from an older version of me. Nothing was stored; write the status "
+            "update again.",
+    },
     "status_withdrawn": {NB: "Statusoppdateringen for {project} er trukket tilbake.",
                          EN: "The status update for {project} is withdrawn."},
     "nothing_to_undo": {

@@ -20,8 +20,10 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -134,9 +136,15 @@ def validate_draft(draft: StatusUpdateDraft) -> list[str]:
     return problems
 
 
+def visible(text_: str) -> bool:
+    """Whether `text_` shows anything: not only whitespace and invisible format characters
+    (zero-width spaces and joiners, word joiner, BOM, bidi marks and isolates: category Cf)."""
+    return any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text_)
+
+
 def _summary_problems(summary: str) -> list[str]:
     trimmed = summary.strip()
-    if not trimmed:
+    if not visible(trimmed):
         return [SUMMARY_EMPTY]
     if len(trimmed) > MAX_SUMMARY:
         return [SUMMARY_TOO_LONG]
@@ -196,19 +204,39 @@ class StatusWriter:
                                 trimmed, CHAT_SOURCE)
         raise AssertionError("unreachable")   # pragma: no cover
 
-    async def withdraw(self, engine: AsyncEngine, report_id: int) -> bool:
-        """Delete chat report `report_id` (an undo); False when there is no such chat report.
+    async def withdraw(self, engine: AsyncEngine, report: StatusReport) -> bool:
+        """Delete chat report `report` (an undo); False when it is not there any more.
 
+        The row is found by its id and must still be that report: same project, author,
+        time (to the second), health and summary, source 'chat'. The portfolio database may
+        give a deleted report's id to a new one, so a row with that id but other content (a
+        lead's report on another project, after someone deleted this one) is left alone.
         Reports from the portfolio office (source 'portfolio') are never deleted.
         """
         try:
-            async with engine.begin() as connection:
+            async with write_transaction(engine, WRITERS_LOCK) as connection:
+                row = (await connection.execute(text(
+                    "SELECT project_id, author_id, reported_at, health, summary, source "
+                    "FROM status_report WHERE id = :id"), {"id": report.id})).first()
+                if row is None or not _same_report(row, report):
+                    return False
                 result = await connection.execute(
                     text("DELETE FROM status_report WHERE id = :id AND source = :source"),
-                    {"id": report_id, "source": CHAT_SOURCE})
+                    {"id": report.id, "source": CHAT_SOURCE})
         except SQLAlchemyError as error:
             raise StatusWriteError(f"could not withdraw the status report: {error}") from error
         return bool(result.rowcount)
+
+
+def _same_report(row: Any, report: StatusReport) -> bool:
+    """Whether a status_report row (project_id, author_id, reported_at, health, summary,
+    source) is `report`, a chat report."""
+    project_id, author_id, reported_at, health, summary, source = row
+    moment = parse_timestamp(reported_at)
+    return (source == CHAT_SOURCE and project_id == report.project_id
+            and author_id == report.author_id and health == report.health.value
+            and summary == report.summary and moment is not None
+            and moment.replace(microsecond=0) == report.reported_at.replace(microsecond=0))
 
 
 async def _existing(connection: AsyncConnection, project_id: int, author_id: int | None,

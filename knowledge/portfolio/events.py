@@ -1,9 +1,20 @@
-"""What changed between two snapshots, as typed events that notifications can act on."""
+"""What changed between two snapshots, as typed events that notifications can act on.
+
+A status report is known by its fingerprint (`report_fingerprint`: project, author, time,
+health and summary), not by its id alone: the portfolio database may give a new report the id
+of one deleted before it (SQLite's INTEGER PRIMARY KEY, MAX(id) + 1 on PostgreSQL). A report's
+events carry the fingerprint, their dedupe keys are built from it (`report_dedupe_keys`), and
+`diff` takes a report whose id was seen before but whose fingerprint was not as new.
+"""
 
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC
 
 from knowledge.portfolio.model import Health, Project, StatusReport
 from knowledge.portfolio.snapshot import Snapshot
@@ -23,7 +34,8 @@ class EventKind(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class PortfolioEvent:
-    """One change to one project. `before`/`after` are ids or enum values as text."""
+    """One change to one project. `before`/`after` are ids or enum values as text;
+    `report_key` is the fingerprint of the report a report event is about."""
 
     kind: EventKind
     project_id: int
@@ -32,10 +44,17 @@ class PortfolioEvent:
     before: str | None = None
     after: str | None = None
     report_id: int | None = None
+    report_key: str | None = None
 
     @property
     def dedupe_key(self) -> str:
-        """Equal for the same change seen twice (a re-run sync), different for a new change."""
+        """Equal for the same change seen twice (a re-run sync), different for a new change.
+
+        A report event's key names the report (id and fingerprint), not what it was compared
+        with: the report's own events can be found again from the report alone (an undo
+        withdraws them), and a new report that reuses a deleted one's id is news."""
+        if self.report_key is not None:
+            return f"{self.kind.value}:{self.project_id}:report:{self.report_id}:{self.report_key}"
         return ":".join(
             str(part) for part in
             (self.kind.value, self.project_id, self.before, self.after, self.report_id)
@@ -57,16 +76,44 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def report_fingerprint(report: StatusReport) -> str:
+    """What identifies a report whatever its id: project, author, time (UTC, to the second,
+    as the database keeps it), health and summary, hashed."""
+    moment = report.reported_at if report.reported_at.tzinfo else \
+        report.reported_at.replace(tzinfo=UTC)
+    parts = [report.project_id, report.author_id,
+             moment.astimezone(UTC).replace(microsecond=0).isoformat(),
+             _text(report.health), report.summary]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:24]
+
+
+def report_identity(report: StatusReport) -> tuple[int, str]:
+    """A report's id with its fingerprint: equal only for the same report."""
+    return report.id, report_fingerprint(report)
+
+
+def report_dedupe_keys(report: StatusReport) -> list[str]:
+    """The dedupe keys every event about `report` is queued under (to withdraw them)."""
+    return [PortfolioEvent(kind, report.project_id, "", "", report_id=report.id,
+                           report_key=report_fingerprint(report)).dedupe_key
+            for kind in (EventKind.STATUS_REPORTED, EventKind.HEALTH_CHANGED)]
+
+
 def status_reported(project: Project, report: StatusReport) -> PortfolioEvent:
     """A new status report on `project`."""
     return PortfolioEvent(EventKind.STATUS_REPORTED, project.id, project.code, project.name,
-                          None, _text(report.health), report.id)
+                          None, _text(report.health), report.id, report_fingerprint(report))
 
 
 def health_changed(project: Project, before: Health, report: StatusReport) -> PortfolioEvent:
     """`report` is the project's newest, and its health differs from `before`'s."""
     return PortfolioEvent(EventKind.HEALTH_CHANGED, project.id, project.code, project.name,
-                          _text(before), _text(report.health), report.id)
+                          _text(before), _text(report.health), report.id,
+                          report_fingerprint(report))
+
+
+def _identities(reports: Iterable[StatusReport]) -> set[tuple[int, str]]:
+    return {report_identity(report) for report in reports}
 
 
 def report_events(snapshot: Snapshot, report: StatusReport) -> list[PortfolioEvent]:
@@ -76,7 +123,7 @@ def report_events(snapshot: Snapshot, report: StatusReport) -> list[PortfolioEve
     if project is None:
         return []
     earlier = [r for r in snapshot.reports.get(project.id, ())
-               if r.id != report.id and (r.reported_at, r.id) < (report.reported_at, report.id)]
+               if r != report and (r.reported_at, r.id) < (report.reported_at, report.id)]
     events = [status_reported(project, report)]
     if earlier and earlier[-1].health != report.health:
         events.append(health_changed(project, earlier[-1].health, report))
@@ -112,8 +159,9 @@ def diff(old: Snapshot | None, new: Snapshot) -> list[PortfolioEvent]:
         new_status = new_transfer.status if new_transfer else None
         if old_status != new_status:
             event(EventKind.TRANSFER_STATUS_CHANGED, old_status, new_status)
-        old_ids = {r.id for r in old.reports.get(project_id, ())}
-        fresh = [r for r in new.reports.get(project_id, ()) if r.id not in old_ids]
+        old_reports = _identities(old.reports.get(project_id, ()))
+        fresh = [r for r in new.reports.get(project_id, ())
+                 if report_identity(r) not in old_reports]
         events.extend(status_reported(project, report) for report in fresh)
         old_latest, new_latest = old.latest_report(project_id), new.latest_report(project_id)
         if (fresh and old_latest is not None and new_latest is not None
