@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from botbuilder.core import serializer_helper
 
 from bot.cards.payloads import (
     VERSION,
@@ -17,6 +18,7 @@ from bot.cards.payloads import (
     Payload,
     StatusChoicePayload,
     StatusFormPayload,
+    execute_response,
     from_value,
     language_hint,
 )
@@ -73,6 +75,8 @@ def test_version_1_values_are_read_as_the_right_payload(value: Any, payload: Pay
     StatusFormPayload(Language.NB),
     StatusFormPayload(Language.EN, 5, Health.GREEN, "alt går etter planen"),
     StatusChoicePayload(17, Health.RED, "strømbrudd", Language.NB),
+    StatusChoicePayload(17, Health.RED, "strømbrudd", Language.NB,
+                        "00c96072-3988-5779-ad96-54b2cf043bfb"),
 ], ids=repr)
 def test_current_payloads_round_trip_with_their_version(payload: Payload) -> None:
     value = payload.to_value()
@@ -144,3 +148,13 @@ def test_the_language_of_a_stale_button_is_still_read() -> None:
         is Language.EN
     for value in (None, ["en"], {"lang": "xx"}, {"lang": ["en"]}, {}):
         assert language_hint(value) is None
+
+
+@pytest.mark.parametrize("value", [None, "x", [1], {}, {"action": []}, {"action": "x"},
+                                   {"action": {"type": "Action.Submit"}},
+                                   {"action": {"type": "Action.Execute", "data": [1]}}])
+def test_every_execute_invoke_gets_an_error_body_that_serializes(value: Any) -> None:
+    response = execute_response(value, "Den knappen kan jeg ikke bruke.")
+    body = serializer_helper(response)
+    assert body["statusCode"] == 400 and body["type"] == "application/vnd.microsoft.error"
+    assert body["value"]["code"] in ("BadRequest", "NotSupported") and body["value"]["message"]

@@ -47,3 +47,15 @@ async def test_undo_only_within_ten_minutes_and_everything_audited(demo_url: str
     finally:
         await database.close()
         await syncer.close()
+
+
+def test_status_is_taken_from_teams_and_from_the_emulator_only_locally() -> None:
+    def sender(channel: str, local: bool) -> Sender:
+        return Sender(MAGNUS, "a:personal", "activity-1", channel, local)
+
+    assert sender("msteams", False).may_change_status
+    assert sender("msteams", True).may_change_status
+    assert sender("emulator", True).may_change_status
+    assert not sender("emulator", False).may_change_status, "with an app id: not the Emulator"
+    for channel in ("webchat", "directline", "slack", "test", ""):
+        assert not sender(channel, True).may_change_status, channel
