@@ -22,6 +22,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ChannelAccount
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
+from bot.auth.tenant_id import tenant_of_activity
 from bot.cards.answer_cards import reply_activity, with_note
 from bot.cards.payloads import (
     EXECUTE_INVOKE,
@@ -132,7 +133,7 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
                 return
             scope = getattr(activity.conversation, "conversation_type", None) or "personal"
             await self.outbox.save_reference(TurnContext.get_conversation_reference(activity),
-                                             scope)
+                                             scope, tenant_of_activity(activity))
         except Exception:   # the bot database is away: answer anyway, store it next turn
             log.warning("could not update the conversation reference of %s; trying again on "
                         "its next turn", key[0], exc_info=True)

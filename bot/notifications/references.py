@@ -20,24 +20,15 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from botbuilder.schema import ConversationAccount, ConversationReference
+from botbuilder.schema import ConversationReference
 from sqlalchemy import delete, select, update
 
+from bot.auth.tenant_id import tenant_of_conversation
 from bot.notifications.threads import base_conversation_id
 from bot.storage.schema import conversation_reference
 from bot.storage.table_store import TableStore
 
 ERROR_LENGTH = 1000   # a stored reason or error is cut to this many characters
-
-
-def tenant_id_of(conversation: ConversationAccount, given: str | None = None) -> str | None:
-    """The conversation's tenant, lower case: `given`, else `tenant_id`, else the `tenantId`
-    botbuilder left in `additional_properties`; None when none is named."""
-    extra = getattr(conversation, "additional_properties", None) or {}
-    for candidate in (given, getattr(conversation, "tenant_id", None), extra.get("tenantId")):
-        if isinstance(candidate, str) and candidate.strip():
-            return candidate.strip().lower()
-    return None
 
 
 @dataclass(frozen=True)
@@ -71,7 +62,8 @@ class ConversationReferences(TableStore):
         document.pop("activityId", None)  # proactive messages are not replies to anything
         document.setdefault("conversation", {})["id"] = conversation_id
         values = {"reference": json.dumps(document, sort_keys=True), "service_url":
-                  reference.service_url, "tenant_id": tenant_id_of(conversation, tenant_id),
+                  reference.service_url, "tenant_id": (tenant_id or "").strip().lower()
+                  or tenant_of_conversation(conversation),
                   "scope": scope, "enabled": True, "disabled_reason": None,
                   "updated_at": self.now()}
         statement = (self.database.insert(conversation_reference)
