@@ -108,6 +108,7 @@ async def test_a_leader_whose_session_dies_stops_leading(bot_db: BotDatabase,
             ended = await connection.fetchval(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_locks "
                 "WHERE locktype = 'advisory' AND granted "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
                 "AND ((classid::bigint << 32) | objid::bigint) = $1", LEADER_LOCK_KEY)
         finally:
             await connection.close()
