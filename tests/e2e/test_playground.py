@@ -1,0 +1,172 @@
+"""What a person sees of the bot in Microsoft 365 Agents Playground, read from the rendered page.
+
+One session (see conftest.py): `portfoliobot serve` on the Fjordheim portfolio (not the demo),
+the playground pointed at it with channel msteams, the user the project lead Vegard Tangen,
+headless Chromium. Every check reads the text the page shows, never the activity JSON.
+
+The tests marked xfail(strict) describe issue 13's items 1 (one message per reply) and 2
+(examples from the connected portfolio): they fail today and turn into failures when those land,
+so their marker must then be removed.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from knowledge.portfolio.demo_database import demo_portfolio
+from tests.e2e.chat import Reply, visible
+from tests.e2e.conftest import Session
+from tests.e2e.portfolio import (
+    ACUTE_FLOW,
+    CHECKLIST,
+    HALVOR,
+    HAVBRIS_I,
+    HAVBRIS_II,
+    HAVBRIS_II_SUMMARY,
+    INTERPRETING,
+    LEAD,
+    YLVA,
+    e2e_portfolio,
+    names_in,
+)
+
+ONE_MESSAGE = pytest.mark.xfail(
+    strict=True, reason="issue 13 item 1: a reply with a card shows its text above the card too")
+OWN_EXAMPLES = pytest.mark.xfail(
+    strict=True, reason="issue 13 item 2: the examples are the demo's, not the connected portfolio's")
+
+# Warnings the playground shows that are about the playground, not the bot. Each is a prefix of
+# the log panel's text.
+HARMLESS_WARNINGS = (
+    # The bot's cards ask Teams for the full message width (`msteams.width: "Full"`), which
+    # Teams supports; the playground renders them at its normal width and says so.
+    "(!) Warning: Full width control is not supported yet in Microsoft 365 Agents playground",
+)
+# The playground's page asks Microsoft's CDN for the Segoe UI fonts and an animation worklet;
+# the test browser blocks every request that would leave 127.0.0.1, so the page falls back to
+# the system's fonts. Nothing else may be asked for.
+HARMLESS_HOSTS = ("res-1.cdn.office.net", "res.cdn.office.net")
+
+EXAMPLES = {
+    "owner": (f"Hvem eier {ACUTE_FLOW}?", [ACUTE_FLOW, "FJ-101", "Prosjekteier", YLVA.full_name]),
+    "manager": (f"Hvem er prosjektleder for {INTERPRETING}?",
+                [INTERPRETING, "FJ-104", "Prosjektleder", HALVOR.full_name]),
+    "status": (f"Hva er status på {HAVBRIS_II}?", [HAVBRIS_II, "FJ-103", "rød", HAVBRIS_II_SUMMARY,
+                                                    LEAD.full_name]),
+    "transfer": (f"Er {ACUTE_FLOW} overført?", [ACUTE_FLOW, "Fjordheim IKT HF", "01.03.2025"]),
+}
+AMBIGUOUS = "status Havbris datasenter"
+STATUS_FORM = "statusskjema"
+SUBSCRIBE = f"abonner {INTERPRETING}"
+NOT_FOUND = "Hvem eier Nordlys sengepost?"
+NOT_UNDERSTOOD = "blåbærsyltetøy med vafler"
+FORM_SUMMARY = "Pilot i akuttmottaket er forlenget med to uker"
+REFUSED = f"status {CHECKLIST}: grønn – sjekklisten er testet på to operasjonsstuer"
+
+
+def reply_kinds() -> dict[str, str]:
+    """Something to send for every kind of reply the bot gives in a personal chat."""
+    return {**{kind: question for kind, (question, _) in EXAMPLES.items()},
+            "clarification": AMBIGUOUS, "status form": STATUS_FORM, "subscription": SUBSCRIBE,
+            "not found": NOT_FOUND, "not understood": NOT_UNDERSTOOD, "refusal": REFUSED}
+
+
+def test_the_welcome_shows_a_card_when_the_conversation_starts(session: Session) -> None:
+    assert session.welcome.messages, "the playground showed no welcome"
+    assert "porteføljeboten" in visible(session.welcome.card).lower()
+
+
+@ONE_MESSAGE
+def test_the_welcome_is_one_message(session: Session) -> None:
+    assert len(session.welcome.messages) == 1, session.welcome.texts()
+
+
+@pytest.mark.parametrize("kind", EXAMPLES)
+def test_an_example_question_shows_its_facts_in_the_card(session: Session, kind: str) -> None:
+    question, facts = EXAMPLES[kind]
+    card = visible(session.ask(question).card)
+    missing = [fact for fact in facts if fact not in card]
+    assert not missing, f"{question!r}: the card lacks {missing}: {card!r}"
+
+
+@ONE_MESSAGE
+@pytest.mark.parametrize("kind", reply_kinds())
+def test_a_reply_is_one_message(session: Session, kind: str) -> None:
+    reply = session.ask(reply_kinds()[kind])
+    assert len(reply.messages) == 1, f"{kind}: {len(reply.messages)} messages: {reply.texts()}"
+
+
+def test_a_clarification_button_answers_for_the_chosen_project(session: Session) -> None:
+    clarification = session.ask(AMBIGUOUS)
+    assert {f"{HAVBRIS_I} (FJ-102)", f"{HAVBRIS_II} (FJ-103)"} <= set(clarification.buttons), \
+        clarification.buttons
+    answer = session.chat.press(clarification, f"{HAVBRIS_II} (FJ-103)")
+    card = visible(answer.card)
+    assert HAVBRIS_II in card and "rød" in card and HAVBRIS_II_SUMMARY in card, card
+    assert HAVBRIS_I not in card.replace(HAVBRIS_II, ""), card
+
+
+def test_the_status_form_renders_its_inputs_for_a_project_lead(session: Session) -> None:
+    form = session.ask(STATUS_FORM)
+    [message] = [message for message in form.messages if message.card is not None]
+    inputs = set(message.inputs)
+    assert {"combobox: Prosjekt", "radio: Grønn", "radio: Gul", "radio: Rød"} <= inputs, inputs
+    assert any(kind.startswith("textarea: Oppsummering") for kind in inputs), inputs
+    assert "Lagre status" in message.buttons, message.buttons
+    projects = session.chat.options(form, "Prosjekt")
+    assert any(ACUTE_FLOW in option for option in projects), projects   # the lead's own two
+    assert any(HAVBRIS_II in option for option in projects), projects
+    assert not any(INTERPRETING in option for option in projects), projects  # and no one else's
+
+
+def test_the_status_form_filled_in_the_page_stores_the_report(session: Session) -> None:
+    form = session.ask(STATUS_FORM)
+    box = session.chat.card_box(form)
+    [acute_flow] = [option for option in session.chat.options(form, "Prosjekt") if ACUTE_FLOW in option]
+    session.chat.choose(form, "Prosjekt", acute_flow)
+    box.get_by_label("Gul", exact=True).check()
+    box.get_by_label("Oppsummering").fill(FORM_SUMMARY)
+    stored = session.chat.press(form, "Lagre status")
+    assert FORM_SUMMARY in visible(stored.card), stored.texts()
+    status = visible(session.chat.send(f"Hva er status på {ACUTE_FLOW}?").card)
+    assert "gul" in status and FORM_SUMMARY in status and LEAD.full_name in status, status
+
+
+def test_a_subscription_is_confirmed_naming_the_project(session: Session) -> None:
+    confirmation = session.ask(SUBSCRIBE)
+    assert INTERPRETING in visible(confirmation.card), confirmation.texts()
+
+
+def _suggestions(reply: Reply) -> str:
+    return " ".join(visible(message.card or message.text) for message in reply.messages)
+
+
+@OWN_EXAMPLES
+def test_no_suggestion_names_something_this_portfolio_does_not_have(session: Session) -> None:
+    ours = {name.casefold() for name in names_in(e2e_portfolio())}
+    foreign = sorted(name for name in names_in(demo_portfolio())
+                     if len(name) >= 3 and name.casefold() not in ours)
+    shown = {"welcome": _suggestions(session.welcome),
+             "not understood": _suggestions(session.ask(NOT_UNDERSTOOD)),
+             "not found": _suggestions(session.ask(NOT_FOUND))}
+    named = {where: [name for name in foreign
+                     if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE)]
+             for where, text in shown.items()}
+    assert not any(named.values()), f"suggestions name what this portfolio does not have: {named}"
+
+
+def test_no_playground_warning_but_the_documented_ones(session: Session) -> None:
+    for question in reply_kinds().values():     # every kind of reply has been rendered
+        session.ask(question)
+    unexpected = [warning for warning in session.chat.warnings()
+                  if not warning.startswith(HARMLESS_WARNINGS)]
+    assert not unexpected, unexpected
+
+
+def test_the_page_asks_nothing_beyond_this_machine_but_fonts(session: Session) -> None:
+    others = [url for url in session.chat.blocked
+              if urlsplit(url).scheme != "https" or urlsplit(url).hostname not in HARMLESS_HOSTS]
+    assert not others, others
