@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from bot.auth.cloud_endpoints import CloudEndpoints
 from bot.observability.log_format import LOG_FORMATS
+from bot.storage.retention import (
+    MINIMUM_DIALOG_STATE,
+    MINIMUM_DISABLED_REFERENCE,
+    MINIMUM_OUTBOX,
+    MINIMUM_PROCESSED_ACTIVITY,
+    MINIMUM_UNANSWERED,
+    Retention,
+)
 from knowledge.errors import DatabaseUrlError
 from knowledge.portfolio.database import async_url, sqlite_url
 
@@ -53,6 +62,7 @@ class Settings:
     reminder_hour: int = 9
     log_format: str = "text"                 # LOG_FORMAT: text or json (one object per line)
     freeze_heap: bool = True                 # GC_FREEZE: see bot.runtime.heap
+    retention: Retention = field(default_factory=Retention)  # *_RETENTION_*: bot.storage.retention
 
     @property
     def authenticates(self) -> bool:
@@ -94,6 +104,7 @@ class Settings:
             reminder_hour=_hour("REMINDER_HOUR", get("REMINDER_HOUR"), 9),
             log_format=_log_format(get("LOG_FORMAT")),
             freeze_heap=_switch("GC_FREEZE", get("GC_FREEZE"), True),
+            retention=_retention(get),
         )
         settings.check()
         return settings
@@ -120,6 +131,9 @@ class Settings:
         endpoint_problem = self.endpoints.problem()
         if endpoint_problem is not None:
             raise SettingsError(endpoint_problem)
+        retention_problem = self.retention.problem()
+        if retention_problem is not None:
+            raise SettingsError(retention_problem)
 
 
 def _port(value: str) -> int:
@@ -193,3 +207,68 @@ def _tenants(value: str) -> tuple[str, ...]:
             raise SettingsError(f"ALLOWED_TENANT_IDS must be tenant ids (GUIDs) separated by "
                                 f"commas; {tenant!r} is not one")
     return tenants
+
+
+_DAYS = timedelta(days=1)
+_HOURS = timedelta(hours=1)
+_MAX_DAYS = 36500   # a hundred years: anything longer is a typo
+
+
+def _retention(get: Callable[[str], str]) -> Retention:
+    default = Retention()
+    return Retention(
+        dialog_state=_period("DIALOG_STATE_RETENTION_HOURS", get("DIALOG_STATE_RETENTION_HOURS"),
+                             default.dialog_state, MINIMUM_DIALOG_STATE, _HOURS, "hours"),
+        processed_activity=_period(
+            "PROCESSED_ACTIVITY_RETENTION_DAYS", get("PROCESSED_ACTIVITY_RETENTION_DAYS"),
+            default.processed_activity, MINIMUM_PROCESSED_ACTIVITY, _DAYS, "days",
+            "Teams' retries and the undo window must find a handled activity"),
+        audit=_period("AUDIT_RETENTION_DAYS", get("AUDIT_RETENTION_DAYS"), default.audit,
+                      _DAYS, _DAYS, "days"),
+        outbox=_period("OUTBOX_RETENTION_DAYS", get("OUTBOX_RETENTION_DAYS"), default.outbox,
+                       MINIMUM_OUTBOX, _DAYS, "days",
+                       "the weekly digest reads the last week's deliveries"),
+        disabled_reference=_period(
+            "DISABLED_REFERENCE_RETENTION_DAYS", get("DISABLED_REFERENCE_RETENTION_DAYS"),
+            default.disabled_reference, MINIMUM_DISABLED_REFERENCE, _DAYS, "days"),
+        unanswered=_period("UNANSWERED_RETENTION_DAYS", get("UNANSWERED_RETENTION_DAYS"),
+                           default.unanswered, MINIMUM_UNANSWERED, _DAYS, "days"),
+        unanswered_max=_count("UNANSWERED_MAX_QUESTIONS", get("UNANSWERED_MAX_QUESTIONS"),
+                              default.unanswered_max),
+        interval_seconds=_retention_interval(get("RETENTION_INTERVAL_SECONDS"),
+                                             default.interval_seconds),
+    )
+
+
+def _period(name: str, value: str, default: timedelta, minimum: timedelta, unit: timedelta,
+            unit_name: str, why: str = "") -> timedelta:
+    if not value:
+        return default
+    least = int(minimum / unit)
+    most = int(timedelta(days=_MAX_DAYS) / unit)
+    if not value.isdigit() or not least <= int(value) <= most:
+        reason = f" ({why})" if why else ""
+        raise SettingsError(f"{name} must be a whole number of {unit_name} from {least} to "
+                            f"{most}{reason}, not {value!r}")
+    return int(value) * unit
+
+
+def _count(name: str, value: str, default: int) -> int:
+    if not value:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= 10_000_000:
+        raise SettingsError(f"{name} must be a number from 1 to 10000000, not {value!r}")
+    return int(value)
+
+
+def _retention_interval(value: str, default: float) -> float:
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 1 <= seconds <= 7 * 86400:
+        raise SettingsError("RETENTION_INTERVAL_SECONDS must be a number of seconds from 1 to "
+                            f"604800, not {value!r}")
+    return seconds

@@ -21,7 +21,9 @@ delivers to mixed in: the one object the notifier, the delivery worker and the h
 Row states: `queued` (waiting; `last_error` set when an attempt failed and it waits for a
 retry: "failed" in `counts()`), `sending` (claimed), `delivered`, `dead` (given up; `requeue`
 puts it back), `withdrawn` (no longer wanted: the report it announced was undone, or the
-conversation unsubscribed; never sent, see `withdraw` and `withdraw_for`).
+conversation unsubscribed; never sent, see `withdraw` and `withdraw_for`). Finished rows
+(delivered, dead, withdrawn) are purged after the outbox's retention (`purge_finished`, run by
+`bot.storage.retention`); waiting rows never are.
 """
 
 from __future__ import annotations
@@ -37,12 +39,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.notifications.references import ERROR_LENGTH, ConversationReferences
 from bot.notifications.threads import ChannelThreads, base_conversation_id
+from bot.storage.batched_delete import DEFAULT_BATCH_SIZE, delete_in_batches
 from bot.storage.schema import outbox
 from knowledge.portfolio.database import write_transaction
 
 STATUSES = ("queued", "sending", "delivered", "dead", "withdrawn")
 #: The states of a row that may still be sent: `withdraw` stops these.
 WAITING = ("queued", "sending")
+#: The states of a row that is done with: `purge_finished` deletes these once old.
+FINISHED = ("delivered", "dead", "withdrawn")
 #: `rows(status="failed")`: queued rows whose last attempt failed (waiting for a retry).
 FAILED = "failed"
 
@@ -318,6 +323,21 @@ class OutboxStore(ConversationReferences, ChannelThreads):
                              claimed_until=None))
         async with self.engine.begin() as connection:
             return int((await connection.execute(statement)).rowcount)
+
+    # -- retention --------------------------------------------------------------------------
+
+    async def purge_finished(self, before: datetime, *,
+                             batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+        """Delete the finished rows older than `before`, in batches; returns how many.
+
+        A delivered row's age counts from its delivery, a dead or withdrawn row's from when it
+        was queued. `queued` and `sending` rows are never purged. Keep `before` at least 7 days
+        back: the weekly digest reads the last week's deliveries (`delivered_since`), and a
+        worker taking over seeds its rate limiter with the last hour's (`recent_deliveries`).
+        """
+        finished_at = func.coalesce(outbox.c.delivered_at, outbox.c.created_at)
+        return await delete_in_batches(self.engine, outbox, outbox.c.status.in_(FINISHED),
+                                       finished_at < before, batch_size=batch_size)
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -12,6 +12,9 @@ worker can refuse a conversation whose tenant is no longer in `ALLOWED_TENANT_ID
 names it in `channelData.tenant.id` (pass it as `tenant_id`) and in `conversation.tenantId`,
 which botbuilder's `ConversationAccount` does not read (it expects `tenantID`) but keeps in its
 `additional_properties`: both are looked at.
+
+A reference disabled longer than its retention is deleted (`purge_disabled`, run by
+`bot.storage.retention`); an enabled one is kept however old.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from sqlalchemy import delete, select, update
 
 from bot.auth.tenant_id import tenant_of_conversation
 from bot.notifications.threads import base_conversation_id
+from bot.storage.batched_delete import DEFAULT_BATCH_SIZE, delete_in_batches
 from bot.storage.schema import conversation_reference
 from bot.storage.table_store import TableStore
 
@@ -96,6 +100,14 @@ class ConversationReferences(TableStore):
                              updated_at=self.now()))
         async with self.engine.begin() as connection:
             return bool((await connection.execute(statement)).rowcount)
+
+    async def purge_disabled(self, before: datetime, *,
+                             batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+        """Delete the references disabled before `before` (and not enabled again since), in
+        batches; returns how many."""
+        return await delete_in_batches(
+            self.engine, conversation_reference, conversation_reference.c.enabled.is_(False),
+            conversation_reference.c.updated_at < before, batch_size=batch_size)
 
     async def remove_reference(self, conversation_id: str) -> bool:
         async with self.engine.begin() as connection:

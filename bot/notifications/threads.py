@@ -7,13 +7,16 @@ by); `thread_conversation_id` puts one on (to post into a thread).
 
 `ChannelThreads` keeps the table `channel_thread`: per channel and project, the root message
 of the thread that project's notifications continue (see `bot.notifications.delivery`).
+A channel's threads are forgotten once its conversation reference is gone (removed, or purged
+after it was disabled: `purge_orphaned_threads`, run by `bot.storage.retention`).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 
-from bot.storage.schema import channel_thread
+from bot.storage.batched_delete import DEFAULT_BATCH_SIZE, delete_in_batches
+from bot.storage.schema import channel_thread, conversation_reference
 from bot.storage.table_store import TableStore
 
 THREAD_MARKER = ";messageid="
@@ -57,3 +60,11 @@ class ChannelThreads(TableStore):
                 channel_thread.c.conversation_id == conversation_id,
                 channel_thread.c.project_id == project_id))
         return bool(result.rowcount)
+
+    async def purge_orphaned_threads(self, *, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+        """Delete the threads of channels that have no conversation reference any more, in
+        batches; returns how many."""
+        referenced = exists().where(
+            conversation_reference.c.conversation_id == channel_thread.c.conversation_id)
+        return await delete_in_batches(self.engine, channel_thread, ~referenced,
+                                       batch_size=batch_size)

@@ -19,12 +19,17 @@ on `GET /metrics` (see `bot.web.probes`):
 - `portfoliobot_sync_leader`: 1 while this replica is the sync leader (`bot.runtime.leader`),
   else 0;
 - `portfoliobot_sync_failing`: 1 while the last sync failed, else 0 (`/readyz` says only
-  whether a snapshot is loaded and its age; the reason is in the log).
+  whether a snapshot is loaded and its age; the reason is in the log);
+- `portfoliobot_retention_purged_rows_total{table}` (rows deleted by this replica's
+  retention runs, by bot database table) and `portfoliobot_retention_last_run_timestamp_seconds`
+  (when its last run finished, Unix time; absent on a replica that has not run one: only the
+  sync leader does), fed by `bot.storage.retention.RetentionRun`.
 
-The last five are read from their sources at scrape time by `_BoundSources`, a collector in
-the same registry. Collection is synchronous in `prometheus_client`, so `render()` first
-awaits the outbox query and the collector writes what it found. A source that fails is logged
-and its metric left out of that scrape; the rest of the page is still served.
+The outbox depth, the worker's counters, the leader and the sync state are read from their
+sources at scrape time by `_BoundSources`, a collector in the same registry. Collection is
+synchronous in `prometheus_client`, so `render()` first awaits the outbox query and the
+collector writes what it found. A source that fails is logged and its metric left out of that
+scrape; the rest of the page is still served.
 
 No label ever carries message text, a user or a conversation.
 """
@@ -32,7 +37,8 @@ No label ever carries message text, a user or a conversation.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from typing import Protocol
 
 from prometheus_client import (
@@ -103,6 +109,7 @@ class _BoundSources(Collector):
         self.worker: _Worker | None = None
         self.leader: _Leader | None = None
         self.last_sync_seconds: float | None = None
+        self.last_retention_run: float | None = None
         self._outbox_counts: dict[str, int] | None = {}
 
     async def refresh(self) -> None:
@@ -122,6 +129,7 @@ class _BoundSources(Collector):
               for what, help_text in WORKER_COUNTERS),
             ("portfoliobot_sync_leader", self._sync_leader),
             ("portfoliobot_sync_failing", self._sync_failing),
+            ("portfoliobot_retention_last_run_timestamp_seconds", self._last_retention_run),
         ]
         for name, family in families:
             try:
@@ -172,13 +180,20 @@ class _BoundSources(Collector):
             gauge.add_metric([], 1.0 if self.leader.is_leader else 0.0)
         return gauge
 
-
     def _sync_failing(self) -> Metric:
         gauge = GaugeMetricFamily("portfoliobot_sync_failing", "1 while the last portfolio sync "
                                   "failed (answers come from an older snapshot; the log says "
                                   "why), else 0.")
         if self.syncer is not None:
             gauge.add_metric([], 0.0 if self.syncer.last_error is None else 1.0)
+        return gauge
+
+    def _last_retention_run(self) -> Metric:
+        gauge = GaugeMetricFamily("portfoliobot_retention_last_run_timestamp_seconds",
+                                  "When this replica's last retention run finished (Unix time); "
+                                  "only the sync leader runs it.")
+        if self.last_retention_run is not None:
+            gauge.add_metric([], self.last_retention_run)
         return gauge
 
 
@@ -199,6 +214,9 @@ class BotMetrics:
         self.foreign_tenant = Counter(
             "portfoliobot_foreign_tenant_activities_total",
             "Activities ignored because their tenant is not in ALLOWED_TENANT_IDS.", registry=r)
+        self.retention_purged = Counter(
+            "portfoliobot_retention_purged_rows_total", "Rows deleted by retention runs, by bot "
+            "database table.", ("table",), registry=r)
         self._sources = _BoundSources()
         r.register(self._sources)
 
@@ -224,6 +242,12 @@ class BotMetrics:
 
     def observe_sync(self, seconds: float) -> None:
         self._sources.last_sync_seconds = seconds
+
+    def observe_retention(self, purged: Mapping[str, int], finished_at: datetime) -> None:
+        """A retention run finished: rows deleted per table (every table it purges, 0s too)."""
+        for table, rows in purged.items():
+            self.retention_purged.labels(table=table).inc(rows)
+        self._sources.last_retention_run = finished_at.timestamp()
 
     async def render(self) -> str:
         """The exposition text of every metric (the outbox is queried first)."""

@@ -3,7 +3,10 @@
 When a question gets a NotFound or NotUnderstood answer (`bot.observability.answer_recorder`),
 its text (at most `MAX_TEXT_CHARACTERS`, the bot's @mention already removed), the reply
 language and the time are stored; never a user id, a name or a conversation id. Rows older
-than `RETENTION_DAYS` are purged (`bot.observability.unanswered_purge`).
+than their retention (`RETENTION_DAYS` unless set) are purged, and only the newest
+`MAX_QUESTIONS` kept (`purge_unanswered`, `cap_unanswered`, run by `bot.storage.retention`).
+With nothing stored about who asked, the cap is on the table, not per user: one user asking
+thousands of questions pushes out the oldest of everyone's.
 `portfoliobot unanswered [--days 90] [--top 20]` lists the most frequent ones, grouped by their
 folded text (`knowledge.language.text.fold`, whitespace collapsed), so `Hvem eier Marsferd?` and
 `hvem  eier marsferd?` count as one.
@@ -14,14 +17,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, or_, select
 
+from bot.storage.batched_delete import DEFAULT_BATCH_SIZE, delete_in_batches
 from bot.storage.bot_database import BotDatabase
 from bot.storage.schema import unanswered_question
 from knowledge.language.text import fold, storable
 
 MAX_TEXT_CHARACTERS = 500
 RETENTION_DAYS = 90
+MAX_QUESTIONS = 10_000
 
 
 def group_key(text: str) -> str:
@@ -53,13 +58,32 @@ class UnansweredStore:
                 text=text, language=language, asked_at=self.database.clock()))
         return True
 
-    async def purge_unanswered(self, older_than_days: int = RETENTION_DAYS) -> int:
-        """Delete the questions asked more than `older_than_days` days ago; how many."""
+    async def purge_unanswered(self, older_than_days: int = RETENTION_DAYS, *,
+                               batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+        """Delete the questions asked more than `older_than_days` days ago, in batches; how
+        many."""
         cutoff = self.database.clock() - timedelta(days=older_than_days)
-        async with self.database.engine.begin() as connection:
-            result = await connection.execute(
-                delete(unanswered_question).where(unanswered_question.c.asked_at < cutoff))
-        return int(result.rowcount)
+        return await delete_in_batches(self.database.engine, unanswered_question,
+                                       unanswered_question.c.asked_at < cutoff,
+                                       batch_size=batch_size)
+
+    async def cap_unanswered(self, keep: int = MAX_QUESTIONS, *,
+                             batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+        """Delete all but the `keep` newest questions, in batches; how many."""
+        if keep < 0:
+            raise ValueError(f"keep must not be negative, not {keep}")
+        asked_at, row_id = unanswered_question.c.asked_at, unanswered_question.c.id
+        async with self.database.engine.connect() as connection:
+            newest_dropped = (await connection.execute(
+                select(asked_at, row_id).order_by(asked_at.desc(), row_id.desc())
+                .offset(keep).limit(1))).first()
+        if newest_dropped is None:
+            return 0
+        moment, last_id = newest_dropped
+        return await delete_in_batches(
+            self.database.engine, unanswered_question,
+            or_(asked_at < moment, and_(asked_at == moment, row_id <= last_id)),
+            batch_size=batch_size)
 
     async def frequent(self, days: int = RETENTION_DAYS, top: int = 20) -> list[FrequentQuestion]:
         """The `top` most frequent questions of the last `days` days, most frequent first."""

@@ -1,12 +1,15 @@
 """The status-update audit trail (table `status_update_audit`): who posted or undid which status
-update, in which conversation, from which activity. Rows are only ever appended."""
+update, in which conversation, from which activity. Rows are only ever appended, and purged
+when older than the trail's retention (`forget_audit_before`, `bot.storage.retention`)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
 
+from bot.storage.batched_delete import DEFAULT_BATCH_SIZE, delete_in_batches
 from bot.storage.handle import DatabaseHandle
 from bot.storage.schema import status_update_audit
 
@@ -33,6 +36,13 @@ class AuditTrail(DatabaseHandle):
         statement = status_update_audit.insert().values(**fields).returning(status_update_audit.c.id)
         async with self.engine.begin() as connection:
             return int((await connection.execute(statement)).scalar_one())
+
+    async def forget_audit_before(self, moment: datetime, *,
+                                  batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+        """Delete the audit rows written before `moment`, in batches; returns how many."""
+        return await delete_in_batches(self.engine, status_update_audit,
+                                       status_update_audit.c.created_at < moment,
+                                       batch_size=batch_size)
 
     async def audit_for_activity(self, activity_id: str, action: str = "post") -> dict[str, Any] | None:
         """The latest audit row with `action` recorded for `activity_id`, or None."""

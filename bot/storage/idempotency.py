@@ -2,7 +2,7 @@
 
 A key is claimed atomically on both dialects (INSERT … ON CONFLICT DO NOTHING), so of several
 replicas or tasks claiming the same key exactly one wins. Keys are purged after a while
-(`forget_processed_before`).
+(`forget_processed_before`, run by `bot.storage.retention`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
+from bot.storage.batched_delete import DEFAULT_BATCH_SIZE, delete_in_batches
 from bot.storage.handle import DatabaseHandle
 from bot.storage.schema import processed_activity
 
@@ -49,10 +50,9 @@ class IdempotencyKeys(DatabaseHandle):
             )
         return bool(result.rowcount)
 
-    async def forget_processed_before(self, moment: datetime) -> int:
-        """Delete the idempotency keys claimed before `moment`; returns how many."""
-        async with self.engine.begin() as connection:
-            result = await connection.execute(
-                delete(processed_activity).where(processed_activity.c.created_at < moment)
-            )
-        return int(result.rowcount)
+    async def forget_processed_before(self, moment: datetime, *,
+                                      batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+        """Delete the idempotency keys claimed before `moment`, in batches; returns how many."""
+        return await delete_in_batches(self.engine, processed_activity,
+                                       processed_activity.c.created_at < moment,
+                                       batch_size=batch_size)

@@ -8,7 +8,9 @@
   `bot.notifications.references`, `bot.notifications.outbox` and `bot.notifications.threads`;
 - `subscription`: what each conversation subscribes to, see `bot.notifications.subscriptions`;
 - `unanswered_question`: questions answered with NotFound/NotUnderstood (text, language,
-  time; never who asked or where), kept 90 days, see `bot.observability.unanswered_store`.
+  time; never who asked or where), see `bot.observability.unanswered_store`.
+
+How long each table keeps its rows is `bot.storage.retention`'s (one setting per table).
 
 A change to a table here needs a new revision in `bot/storage/migrations/versions`.
 

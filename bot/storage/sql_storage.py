@@ -36,6 +36,7 @@ from jsonpickle.unpickler import Unpickler  # type: ignore[import-untyped]
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage.batched_delete import DEFAULT_BATCH_SIZE, delete_in_batches
 from bot.storage.bot_database import BotDatabase
 from bot.storage.schema import STATE_KEY_LENGTH, Clock, bot_state
 
@@ -154,14 +155,14 @@ class SqlStorage(Storage):  # type: ignore[misc]  # botbuilder is untyped
         async with self._database.engine.begin() as connection:
             await connection.execute(delete(bot_state).where(bot_state.c.key.in_(stored_keys)))
 
-    async def purge_expired(self) -> int:
-        """Delete the items not written for `ttl`; returns how many (0 when ttl is None)."""
+    async def purge_expired(self, *, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+        """Delete the items not written for `ttl`, in batches; returns how many (0 when ttl is
+        None). An item written again meanwhile is kept."""
         cutoff = self._cutoff()
         if cutoff is None:
             return 0
-        async with self._database.engine.begin() as connection:
-            result = await connection.execute(delete(bot_state).where(bot_state.c.updated_at < cutoff))
-        return int(result.rowcount)
+        return await delete_in_batches(self._database.engine, bot_state,
+                                       bot_state.c.updated_at < cutoff, batch_size=batch_size)
 
     def _cutoff(self) -> datetime | None:
         return None if self._ttl is None else self._clock() - self._ttl

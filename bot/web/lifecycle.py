@@ -2,14 +2,14 @@
 
 Start-up builds everything from the settings: the portfolio syncer, the adapter with its
 middleware, the bot database, the bot with its stores, the outbox delivery worker, the sync
-leader's duties (the daily purge of unanswered questions older than 90 days,
-`bot.observability.unanswered_purge`; the digest and reminder schedule) and the sync loop
+leader's duties (the retention run, which purges every bot database table by its setting at
+once and then daily, `bot.web.retention_duty`; the digest and reminder schedule) and the sync loop
 (`bot.runtime.sync_loop`) as a kept background task. Clean-up cancels the loop and closes
 every resource that was opened, in reverse order.
 
 Several replicas may share one PostgreSQL bot database (`bot.runtime.leader`): each syncs its
 own snapshot, but only the sync leader queues the changes a sync finds, runs the digest and
-reminder schedule and the daily purge; every sync pass lets a follower take over from a
+reminder schedule and the retention run; every sync pass lets a follower take over from a
 leader that is gone. Likewise only the replica holding the delivery lock sends notifications
 (`DeliveryWorker(leads=…)`), re-checking each row's subscription (`StillWanted`) and tenant
 (`ALLOWED_TENANT_IDS`) right before it goes. `/readyz` and the `portfoliobot_sync_leader` metric say which one leads.
@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from aiohttp import web
 from botbuilder.core import PrivateConversationState
@@ -39,7 +39,6 @@ from bot.notifications.rate_limit import RateLimiter
 from bot.notifications.subscriptions import SubscriptionStore
 from bot.notifications.wanted import StillWanted
 from bot.observability.answer_recorder import AnswerRecorder
-from bot.observability.unanswered_purge import purge_forever
 from bot.observability.unanswered_store import UnansweredStore
 from bot.runtime.heap import HeapFreezer
 from bot.runtime.leader import DELIVERY_LOCK_KEY, SyncLeader
@@ -59,12 +58,12 @@ from bot.web.keys import (
     SYNCER,
     WORKER,
 )
+from bot.web.retention_duty import retention_run
 from knowledge.answers.answering import Answerer
 from knowledge.portfolio.sync import Syncer, SyncResult
 
 log = logging.getLogger("portfoliobot.http")
 
-DIALOG_STATE_TTL = timedelta(hours=24)   # a half-finished dialog older than this is forgotten
 # Every rate-limit window is widened by this much: a send reaches Teams a little after the
 # limiter counted it, and not always equally late.
 RATE_MARGIN_SECONDS = 0.25
@@ -86,8 +85,9 @@ async def start(app: web.Application) -> None:
     answerer = Answerer(lambda: syncer.snapshot)
     # Per user within a conversation: in a group chat or channel, one lead's half-finished
     # status dialog must not take another person's messages as its answers.
-    conversation_state = PrivateConversationState(
-        SqlStorage(bot_database, ttl=DIALOG_STATE_TTL))
+    # A half-finished dialog not touched for the dialog state's retention is forgotten.
+    dialog_state = SqlStorage(bot_database, ttl=settings.retention.dialog_state)
+    conversation_state = PrivateConversationState(dialog_state)
     subscriptions = SubscriptionStore(bot_database)
     outbox = OutboxStore(bot_database)
     delivery_lease = SyncLeader(bot_database.engine, lock_key=DELIVERY_LOCK_KEY,
@@ -112,8 +112,8 @@ async def start(app: web.Application) -> None:
         app[NOTIFY].token = settings.notify_api_token
         app[NOTIFY].queue = notifier.notice
     worker.start()
-    await unanswered.purge_unanswered()   # once now, so a failing database shows at start-up
-    leader.duty("purge-unanswered", lambda: purge_forever(unanswered))
+    leader.duty("retention", retention_run(bot_database, dialog_state, outbox, unanswered,
+                                           settings.retention, metrics).run_forever)
     if settings.digest_weekday is not None or settings.reminder_weekday is not None:
         digests = Digests(notifier)
         leader.duty("digests-and-reminders", lambda: run_schedule(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.settings import Settings, SettingsError
+from bot.storage.retention import Retention
 
 APP_ID = "11111111-2222-3333-4444-555555555555"
 TENANT = "66666666-7777-8888-9999-000000000000"
@@ -23,6 +25,22 @@ def test_defaults_are_the_embedded_setup(tmp_path: Path) -> None:
     assert (on.digest_weekday, on.reminder_weekday) == (0, 4)
     tenants = Settings.from_environment({"ALLOWED_TENANT_IDS": f" {TENANT.upper()} ,{APP_ID}"})
     assert tenants.allowed_tenant_ids == (TENANT, APP_ID)
+
+
+def test_retention_defaults_and_settings() -> None:
+    kept = Settings.from_environment({}).retention
+    assert (kept.dialog_state, kept.processed_activity, kept.outbox, kept.disabled_reference,
+            kept.unanswered) == (timedelta(hours=24), timedelta(days=30), timedelta(days=30),
+                                 timedelta(days=90), timedelta(days=90))
+    assert kept.audit == timedelta(days=1826), "five years"
+    assert (kept.unanswered_max, kept.interval_seconds) == (10_000, 86400)
+    set_ = Settings.from_environment({
+        "DIALOG_STATE_RETENTION_HOURS": "1", "PROCESSED_ACTIVITY_RETENTION_DAYS": "2",
+        "AUDIT_RETENTION_DAYS": "3650", "OUTBOX_RETENTION_DAYS": "7",
+        "DISABLED_REFERENCE_RETENTION_DAYS": "14", "UNANSWERED_RETENTION_DAYS": "30",
+        "UNANSWERED_MAX_QUESTIONS": "200", "RETENTION_INTERVAL_SECONDS": "0.5e1"}).retention
+    assert set_ == Retention(timedelta(hours=1), timedelta(days=2), timedelta(days=3650),
+                             timedelta(days=7), timedelta(days=14), timedelta(days=30), 200, 5.0)
 
 
 @pytest.mark.parametrize(("environment", "names"), [
@@ -48,6 +66,18 @@ def test_defaults_are_the_embedded_setup(tmp_path: Path) -> None:
     ({"ToChannelFromBotLoginUrl": "ftp://login.microsoftonline.com/x"}, "ToChannelFromBotLoginUrl"),
     ({"ToChannelFromBotOAuthScope": "http://api.botframework.com"}, "ToChannelFromBotOAuthScope"),
     ({"OAuthUrl": "http://[::1"}, "OAuthUrl"),
+    ({"DIALOG_STATE_RETENTION_HOURS": "0"}, "DIALOG_STATE_RETENTION_HOURS"),
+    ({"DIALOG_STATE_RETENTION_HOURS": "1.5"}, "DIALOG_STATE_RETENTION_HOURS"),
+    ({"PROCESSED_ACTIVITY_RETENTION_DAYS": "0"}, "PROCESSED_ACTIVITY_RETENTION_DAYS"),
+    ({"AUDIT_RETENTION_DAYS": "forever"}, "AUDIT_RETENTION_DAYS"),
+    ({"AUDIT_RETENTION_DAYS": "10"}, "AUDIT_RETENTION_DAYS"),   # shorter than the keys' 30
+    ({"OUTBOX_RETENTION_DAYS": "6"}, "OUTBOX_RETENTION_DAYS"),  # the weekly digest reads 7
+    ({"OUTBOX_RETENTION_DAYS": "-30"}, "OUTBOX_RETENTION_DAYS"),
+    ({"DISABLED_REFERENCE_RETENTION_DAYS": "0"}, "DISABLED_REFERENCE_RETENTION_DAYS"),
+    ({"UNANSWERED_RETENTION_DAYS": "99999999"}, "UNANSWERED_RETENTION_DAYS"),
+    ({"UNANSWERED_MAX_QUESTIONS": "0"}, "UNANSWERED_MAX_QUESTIONS"),
+    ({"RETENTION_INTERVAL_SECONDS": "0"}, "RETENTION_INTERVAL_SECONDS"),
+    ({"RETENTION_INTERVAL_SECONDS": "daily"}, "RETENTION_INTERVAL_SECONDS"),
 ])
 def test_wrong_values_fail_with_one_line_naming_the_variable(
         environment: dict[str, str], names: str) -> None:

@@ -40,6 +40,11 @@ FAMILIES = {
                                  "changes, runs the schedules), else 0.", set()),
     "portfoliobot_sync_failing": ("gauge", "1 while the last portfolio sync failed (answers "
                                   "come from an older snapshot; the log says why), else 0.", set()),
+    "portfoliobot_retention_purged_rows": ("counter", "Rows deleted by retention runs, by bot "
+                                           "database table.", {"table"}),
+    "portfoliobot_retention_last_run_timestamp_seconds": (
+        "gauge", "When this replica's last retention run finished (Unix time); only the sync "
+        "leader runs it.", set()),
 }
 
 

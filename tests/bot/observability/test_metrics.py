@@ -4,6 +4,7 @@ value by value. `tests/bot/test_observability.py` scrapes the same over HTTP fro
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import pytest
 
@@ -49,7 +50,8 @@ async def test_before_binding_every_family_is_there_without_made_up_samples() ->
     assert parsed.get("portfoliobot_foreign_tenant_activities_total") == 0
     for unknown_yet in ("portfoliobot_snapshot_age_seconds", "portfoliobot_sync_seconds",
                         "portfoliobot_outbox_depth", "portfoliobot_sync_leader",
-                        "portfoliobot_sync_failing",
+                        "portfoliobot_sync_failing", "portfoliobot_retention_purged_rows_total",
+                        "portfoliobot_retention_last_run_timestamp_seconds",
                         "portfoliobot_notifications_dead_total"):
         assert not parsed.named(unknown_yet), f"{unknown_yet}: no source yet, no sample"
     assert "_created" not in text
@@ -66,6 +68,8 @@ async def test_bot_metrics_after_binding() -> None:
     metrics.count_answer(NotUnderstood(Language.EN))
     metrics.count_answer(NotUnderstood(Language.NB))
     metrics.observe_sync(0.25)
+    metrics.observe_retention({"outbox": 12, "bot_state": 0}, datetime(2026, 1, 5, tzinfo=UTC))
+    metrics.observe_retention({"outbox": 3, "bot_state": 1}, datetime(2026, 1, 6, tzinfo=UTC))
     metrics.foreign_tenant.inc()
     metrics.bind(Syncer(), Outbox(), Worker())
 
@@ -94,6 +98,10 @@ async def test_bot_metrics_after_binding() -> None:
     assert parsed.get("portfoliobot_notifications_retried_total") == 3
     assert parsed.get("portfoliobot_notifications_dead_total") == 1
     assert parsed.get("portfoliobot_sync_failing") == 1
+    assert parsed.named("portfoliobot_retention_purged_rows_total") == {
+        frozenset({("table", "outbox")}): 15, frozenset({("table", "bot_state")}): 1}
+    assert parsed.get("portfoliobot_retention_last_run_timestamp_seconds") \
+        == datetime(2026, 1, 6, tzinfo=UTC).timestamp()
 
 
 async def test_a_failing_outbox_query_leaves_only_its_metric_out(
