@@ -224,6 +224,48 @@ class PlaygroundChat:
         self.card_box(reply).get_by_role("combobox", name=label).click()
         self.page.get_by_role("option", name=option, exact=True).click()
 
+    # ------------------------------------------------------------------ moving about
+    def open_conversation(self, name: str) -> None:
+        """Open a chat or channel from the playground's side bar (`Personal Chat`, a channel's
+        name), and close the side bar again."""
+        toggle = self.page.get_by_title("Toggle app bar and conversation window")
+        item = self.page.get_by_role("treeitem", name=re.compile(re.escape(name)))
+
+        def shown() -> bool:        # the side bar slides out of view; it is never display: none
+            box = item.bounding_box()
+            return box is not None and box["x"] >= 0
+        if not shown():
+            toggle.click()
+            self.page.wait_for_function(
+                "(label) => [...document.querySelectorAll('[role=treeitem]')].some(e => "
+                "(e.getAttribute('aria-label') || '').includes(label) && e.getBoundingClientRect().x >= 0)",
+                arg=name)
+        item.click()
+        if shown():
+            toggle.click()
+        size = self.page.viewport_size or {"width": 800, "height": 600}
+        self.page.mouse.move(size["width"] / 2, size["height"] / 2)
+        self.page.wait_for_function(            # the side bar opens on hover, so the mouse leaves
+            "() => [...document.querySelectorAll('[role=treeitem]')].every(e => "
+            "e.getBoundingClientRect().x < 0)")
+        self.composer().wait_for()
+
+    def post_in_channel(self, mention: str, text: str) -> None:
+        """Start a new post in the open channel: `@mention` picked from the playground's list,
+        then `text`."""
+        editor = self.page.locator('[data-lexical-editor="true"]').first
+        editor.click()
+        editor.press_sequentially("@" + mention[:4])
+        self.page.locator("#typeahead-menu").get_by_text(mention, exact=True).click()
+        editor.press_sequentially(" " + text)
+        self.page.get_by_role("button", name="Post", exact=True).click()
+
+    def wait_for_card(self, text: str) -> Locator:
+        """The first rendered card that shows `text`, once it shows."""
+        card = self.page.locator(".ac-container", has_text=text).first
+        card.wait_for(timeout=REPLY_SECONDS * 1000)
+        return card
+
     def composer(self) -> Locator:
         """Where the user types (the playground's own editor, not an input of a card)."""
         return self.page.locator('[data-lexical-editor="true"]').last

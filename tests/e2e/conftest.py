@@ -1,8 +1,5 @@
 """One playground session for the browser tests: the bot, the playground and a Chromium page.
 
-Without Debian's Chromium, Node or the playground's npm package, every test here is skipped
-with one reason naming the command that installs them (`make browser-deps`).
-
 The session (module scope, shared by the tests of a module and run in file order): the
 Fjordheim portfolio (`tests/e2e/portfolio.py`, not the demo) in a temporary SQLite file,
 `portfoliobot serve` on it, the playground pointed at it chatting as the portfolio's project
@@ -21,28 +18,9 @@ from pathlib import Path
 import pytest
 
 from knowledge.portfolio.demo_database import load_portfolio
-from tests.e2e.chat import CHROMIUM, PlaygroundChat, Reply, open_browser
+from tests.e2e.chat import PlaygroundChat, Reply, open_browser
 from tests.e2e.portfolio import LEAD, e2e_portfolio
-from tests.e2e.servers import BOT_NAME, PLAYGROUND_CLI, Process, node_executable, running_bot, running_playground
-
-
-def missing_browser_deps() -> list[str]:
-    """What the browser tests need and this machine lacks."""
-    missing = []
-    if not CHROMIUM.exists():
-        missing.append(str(CHROMIUM))
-    if node_executable() is None:
-        missing.append("node")
-    if not PLAYGROUND_CLI.exists():
-        missing.append("node_modules/@microsoft/m365agentsplayground")
-    return missing
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _browser_deps() -> None:
-    missing = missing_browser_deps()
-    if missing:
-        pytest.skip(f"browser tests need {', '.join(missing)}: run `make browser-deps`")
+from tests.e2e.servers import BOT_NAME, Process, running_bot, running_playground
 
 
 @dataclass

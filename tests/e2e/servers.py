@@ -41,6 +41,7 @@ PLAYGROUND_CLI = REPOSITORY / "node_modules" / "@microsoft" / "m365agentsplaygro
 START_SECONDS = 60.0    # a cold start imports botbuilder; generous on a busy 2-core machine
 STOP_SECONDS = 10.0
 BOT_NAME = "Porteføljeboten"
+CHANNEL = "Statusmeldinger"     # the team's channel besides General
 NOTIFY_TOKEN = "e2e-notify-token-0123456789"
 QUIET_TELEMETRY = {
     "APPLICATION_INSIGHTS_NO_STATSBEAT": "true",
@@ -155,7 +156,7 @@ def playground_config(user: Person) -> str:
             "groupChat:\n  id: group-chat-e2e\n  name: Porteføljegruppa\n"
             "team:\n  id: team-e2e\n  name: Porteføljekontoret\n"
             "  aadGroupId: 00000000-0000-0000-0000-000000000031\n"
-            "  channels:\n    - id: channel-e2e-status\n      name: Statusmeldinger\n")
+            f"  channels:\n    - id: channel-e2e-status\n      name: {CHANNEL}\n")
 
 
 def _listening_port(process: Process) -> int | None:

@@ -7,6 +7,9 @@ headless Chromium. Every check reads the text the page shows, never the activity
 The tests marked xfail(strict) describe issue 13's items 1 (one message per reply) and 2
 (examples from the connected portfolio): they fail today and turn into failures when those land,
 so their marker must then be removed.
+
+Without Chromium, Node or the playground (`tests/e2e/deps.py`) the module is skipped with one
+line naming `make browser-deps`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import pytest
 from knowledge.portfolio.demo_database import demo_portfolio
 from tests.e2e.chat import Reply, visible
 from tests.e2e.conftest import Session
+from tests.e2e.deps import skip_reason
 from tests.e2e.portfolio import (
     ACUTE_FLOW,
     CHECKLIST,
@@ -32,6 +36,10 @@ from tests.e2e.portfolio import (
     e2e_portfolio,
     names_in,
 )
+from tests.e2e.servers import BOT_NAME, CHANNEL
+
+if reason := skip_reason():
+    pytest.skip(reason, allow_module_level=True)
 
 ONE_MESSAGE = pytest.mark.xfail(
     strict=True, reason="issue 13 item 1: a reply with a card shows its text above the card too")
@@ -63,6 +71,7 @@ STATUS_FORM = "statusskjema"
 SUBSCRIBE = f"abonner {INTERPRETING}"
 NOT_FOUND = "Hvem eier Nordlys sengepost?"
 NOT_UNDERSTOOD = "blåbærsyltetøy med vafler"
+CHANNEL_SUMMARY = "ny leverandør av strømforsyning er valgt"
 FORM_SUMMARY = "Pilot i akuttmottaket er forlenget med to uker"
 REFUSED = f"status {CHECKLIST}: grønn – sjekklisten er testet på to operasjonsstuer"
 
@@ -170,3 +179,19 @@ def test_the_page_asks_nothing_beyond_this_machine_but_fonts(session: Session) -
     others = [url for url in session.chat.blocked
               if urlsplit(url).scheme != "https" or urlsplit(url).hostname not in HARMLESS_HOSTS]
     assert not others, others
+
+
+def test_a_status_posted_by_the_lead_reaches_a_subscribed_channel(session: Session) -> None:
+    chat = session.chat
+    try:
+        chat.open_conversation(CHANNEL)
+        chat.post_in_channel(BOT_NAME, f"abonner {HAVBRIS_II}")
+        chat.wait_for_card(f"abonnerer nå på endringer i {HAVBRIS_II}")
+        chat.open_conversation("Personal Chat")
+        stored = chat.send(f"status {HAVBRIS_II}: gul – {CHANNEL_SUMMARY}")
+        assert CHANNEL_SUMMARY in visible(stored.card), stored.texts()
+        chat.open_conversation(CHANNEL)
+        notice = visible(chat.wait_for_card(CHANNEL_SUMMARY).inner_text())
+        assert HAVBRIS_II in notice and "gul" in notice and LEAD.full_name in notice, notice
+    finally:
+        chat.open_conversation("Personal Chat")
