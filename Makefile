@@ -26,13 +26,22 @@ chat: $(STAMP)
 ask: $(STAMP) data/portfolio.db
 	$(BIN)/portfoliobot ask
 
-## test: lint, type-check and the whole test suite (SQLite and PostgreSQL)
+## test: lint, type-check and the whole test suite (SQLite and PostgreSQL); the browser tests
+## (tests/e2e/) run when Chromium and the Agents Playground are installed (`make browser-deps`)
 test: $(STAMP) postgres lint
 	scripts/pytest-or-fail $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot dialogs knowledge tests bench
 	$(BIN)/mypy
+
+## browser-deps: Debian's Chromium (apt-get, needs root) and the Agents Playground (npm ci)
+browser-deps:
+	scripts/browser-deps
+
+## screenshots: drive the bot in the Agents Playground and write the README's pictures to docs/
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.e2e.screenshots docs
 
 ## postgres: start the local PostgreSQL cluster if it is down (tests need 127.0.0.1:5432)
 postgres:
