@@ -235,6 +235,9 @@ def _retention(get: Callable[[str], str]) -> Retention:
                            default.unanswered, MINIMUM_UNANSWERED, _DAYS, "days"),
         unanswered_max=_count("UNANSWERED_MAX_QUESTIONS", get("UNANSWERED_MAX_QUESTIONS"),
                               default.unanswered_max),
+        unanswered_per_asker_per_day=_count(
+            "UNANSWERED_MAX_PER_ASKER_PER_DAY", get("UNANSWERED_MAX_PER_ASKER_PER_DAY"),
+            default.unanswered_per_asker_per_day),
         interval_seconds=_retention_interval(get("RETENTION_INTERVAL_SECONDS"),
                                              default.interval_seconds),
     )

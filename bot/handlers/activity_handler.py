@@ -55,9 +55,11 @@ from knowledge.portfolio.snapshot import Snapshot
 
 log = logging.getLogger("portfoliobot.turn")
 QUESTION_KEY = "portfoliobot.question"   # turn_state: the message text, without the @mention
-# Called after every answer is sent, with the answer and the question it answers (None for a
-# button); see `bot.observability.answer_recorder.AnswerRecorder`. A failure is logged, the reply stands.
-AnswerCallback = Callable[[Answer, str | None], Awaitable[None]]
+# Called after every answer is sent, with the answer, the question it answers (None for a
+# button) and who asked (their Entra object id, else channel id; used only to cap one asker's
+# unanswered questions, never stored); see `bot.observability.answer_recorder.AnswerRecorder`.
+# A failure is logged, the reply stands.
+AnswerCallback = Callable[[Answer, str | None, str | None], Awaitable[None]]
 
 
 def _bot_removed(activity: Activity) -> bool:
@@ -212,7 +214,10 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
         await turn_context.send_activity(with_note(reply, note) if note else reply)
         if self.on_answer is not None:
             try:
-                await self.on_answer(answer, turn_context.turn_state.get(QUESTION_KEY))
+                sender = turn_context.activity.from_property
+                await self.on_answer(answer, turn_context.turn_state.get(QUESTION_KEY),
+                                     getattr(sender, "aad_object_id", None)
+                                     or getattr(sender, "id", None))
             except Exception:
                 log.exception("recording the %s answer failed", type(answer).__name__)
 

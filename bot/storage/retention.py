@@ -65,6 +65,7 @@ class Retention:
     unanswered: timedelta = timedelta(days=90)
     unanswered_max: int = 10_000
     interval_seconds: float = DAY_SECONDS
+    unanswered_per_asker_per_day: int = 50   # one person's flood cannot crowd out the rest
 
     def problem(self) -> str | None:
         """Why these values cannot work, naming the setting; None if they can."""

@@ -107,7 +107,9 @@ async def start(app: web.Application) -> None:
     app[BOT] = PortfolioBot(answerer, lambda: syncer.snapshot,
                             StatusDesk(bot_database, syncer, answerer, publish=notifier.publish),
                             conversation_state, subscriptions, outbox,
-                            on_answer=AnswerRecorder(metrics, unanswered))
+                            on_answer=AnswerRecorder(
+                                metrics, unanswered, per_asker_per_day=(
+                                    settings.retention.unanswered_per_asker_per_day)))
     if settings.notify_api_token:
         app[NOTIFY].token = settings.notify_api_token
         app[NOTIFY].queue = notifier.notice

@@ -34,13 +34,16 @@ def test_retention_defaults_and_settings() -> None:
                                  timedelta(days=90), timedelta(days=90))
     assert kept.audit == timedelta(days=1826), "five years"
     assert (kept.unanswered_max, kept.interval_seconds) == (10_000, 86400)
+    assert kept.unanswered_per_asker_per_day == 50
     set_ = Settings.from_environment({
         "DIALOG_STATE_RETENTION_HOURS": "1", "PROCESSED_ACTIVITY_RETENTION_DAYS": "2",
         "AUDIT_RETENTION_DAYS": "3650", "OUTBOX_RETENTION_DAYS": "7",
         "DISABLED_REFERENCE_RETENTION_DAYS": "14", "UNANSWERED_RETENTION_DAYS": "30",
-        "UNANSWERED_MAX_QUESTIONS": "200", "RETENTION_INTERVAL_SECONDS": "0.5e1"}).retention
+        "UNANSWERED_MAX_QUESTIONS": "200", "RETENTION_INTERVAL_SECONDS": "0.5e1",
+        "UNANSWERED_MAX_PER_ASKER_PER_DAY": "20"}).retention
     assert set_ == Retention(timedelta(hours=1), timedelta(days=2), timedelta(days=3650),
-                             timedelta(days=7), timedelta(days=14), timedelta(days=30), 200, 5.0)
+                             timedelta(days=7), timedelta(days=14), timedelta(days=30), 200, 5.0,
+                             20)
 
 
 @pytest.mark.parametrize(("environment", "names"), [
@@ -76,6 +79,7 @@ def test_retention_defaults_and_settings() -> None:
     ({"DISABLED_REFERENCE_RETENTION_DAYS": "0"}, "DISABLED_REFERENCE_RETENTION_DAYS"),
     ({"UNANSWERED_RETENTION_DAYS": "99999999"}, "UNANSWERED_RETENTION_DAYS"),
     ({"UNANSWERED_MAX_QUESTIONS": "0"}, "UNANSWERED_MAX_QUESTIONS"),
+    ({"UNANSWERED_MAX_PER_ASKER_PER_DAY": "many"}, "UNANSWERED_MAX_PER_ASKER_PER_DAY"),
     ({"RETENTION_INTERVAL_SECONDS": "0"}, "RETENTION_INTERVAL_SECONDS"),
     ({"RETENTION_INTERVAL_SECONDS": "daily"}, "RETENTION_INTERVAL_SECONDS"),
 ])
