@@ -1,8 +1,12 @@
 """Answers as Adaptive Cards (version 1.4, which Teams renders on desktop, web and mobile).
 
-Every reply activity carries the card and, in `text`, the plain-text rendering of the same
-answer, so channels and clients without cards still get every fact. Values that come from
-the portfolio database or from users are made inert before they go into a card: no
+A reply with a card is one message: the card and nothing else to show. Teams shows an
+activity's `text` above its card, so the words would appear twice; the plain-text rendering
+of the same answer goes instead into the activity's `summary` (what Teams shows in
+notifications and the activity feed) and the card's `fallbackText` (what a client that
+cannot render the card shows), so every fact still reaches them (`card_message`,
+`shown_text`). Replies without a card are plain text (`bot.cards.plain`). Values that come
+from the portfolio database or from users are made inert before they go into a card: no
 markdown, links or card JSON of theirs is ever interpreted.
 """
 
@@ -151,27 +155,52 @@ class CardBuilder:
         return card
 
 
-def reply_activity(answer: Answer) -> Activity:
-    """The message activity for `answer`: its Adaptive Card plus the plain-text fallback."""
-    text = render(answer)
-    card = answer_card(answer).build(text)
-    return Activity(
-        type=ActivityTypes.message, text=text, text_format="plain",
+def card_message(card: dict[str, Any], summary: str, language: Language | str) -> Activity:
+    """One message showing `card` only: `summary`, its plain-text form, is the activity's
+    `summary` (Teams' notification and activity feed line), and the card's `fallbackText`
+    when it has none; the activity has no `text`, which Teams would show above the card."""
+    card.setdefault("fallbackText", summary)
+    return Activity(   # textFormat plain: nothing of it is ever read as markdown
+        type=ActivityTypes.message, summary=summary, text_format="plain",
         attachments=[CardAttachment(content_type=CARD_CONTENT_TYPE, content=card)],
-        locale=reply_locale(answer.language),
+        locale=reply_locale(language),
     )
 
 
+def shown_text(activity: Activity) -> str:
+    """What a person reads of a message built here, as plain text: its `text` when it has
+    one (a plain reply), otherwise its summary or its card's fallback text."""
+    if activity.text:
+        return str(activity.text)
+    if activity.summary:
+        return str(activity.summary)
+    for attachment in activity.attachments or []:
+        card = attachment.content
+        if isinstance(card, dict) and isinstance(card.get("fallbackText"), str):
+            return str(card["fallbackText"])
+    return ""
+
+
+def reply_activity(answer: Answer) -> Activity:
+    """The message activity for `answer`: its Adaptive Card, with the plain text as summary."""
+    text = render(answer)
+    return card_message(answer_card(answer).build(text), text, answer.language)
+
+
 def with_note(activity: Activity, note: str) -> Activity:
-    """`activity` (a reply built here) with `note` added below its text and its card."""
-    activity.text = f"{activity.text}\n\n{note}" if activity.text else note
+    """`activity` (a reply built here) with `note` added below its card, its summary and its
+    fallback text (or below its text, if it is a plain reply)."""
+    if activity.text or not activity.attachments:
+        activity.text = f"{activity.text}\n\n{note}" if activity.text else note
+        return activity
+    activity.summary = f"{activity.summary}\n\n{note}" if activity.summary else note
     for attachment in activity.attachments or []:
         card = attachment.content
         if attachment.content_type == CARD_CONTENT_TYPE and isinstance(card, dict):
             card["body"] = [*card.get("body", []), {
                 "type": "TextBlock", "text": inert(note), "wrap": True, "isSubtle": True,
                 "color": "Warning"}]
-            card["fallbackText"] = activity.text
+            card["fallbackText"] = activity.summary
     return activity
 
 
@@ -395,21 +424,13 @@ class CardPresenter:
         builder = CardBuilder().text(question)
         for label, send in options:
             builder.ask_button(label, send)
-        return _activity(builder.build(question), question, language)
+        return card_message(builder.build(question), question, language)
 
     def message(self, text: str, language: Language) -> Activity:
-        return _activity(CardBuilder().text(text).build(text), text, language)
+        return card_message(CardBuilder().text(text).build(text), text, language)
 
     def answer(self, answer: Answer) -> Activity:
         return reply_activity(answer)
-
-
-def _activity(card: dict[str, Any], text: str, language: Language) -> Activity:
-    return Activity(
-        type=ActivityTypes.message, text=text, text_format="plain",
-        attachments=[CardAttachment(content_type=CARD_CONTENT_TYPE, content=card)],
-        locale=reply_locale(language),
-    )
 
 
 def status_form(projects: Sequence[tuple[int, str, str]], language: Language) -> Activity:
@@ -437,4 +458,4 @@ def status_form(projects: Sequence[tuple[int, str, str]], language: Language) ->
         "actions": [{"type": "Action.Submit", "title": TEXT["form_submit"][language],
                      "data": StatusFormPayload(language).to_value()}],
     }
-    return _activity(card, intro, language)
+    return card_message(card, intro, language)

@@ -3,8 +3,11 @@
 It does what the Bot Framework Emulator does: hosts a local connector endpoint
 (`LocalConnector` on 127.0.0.1) and posts Teams-shaped activities whose `serviceUrl` points
 at it to the bot's `/api/messages`; the bot answers by calling that connector, and every
-reply is printed as it arrives: its text, and Adaptive Cards rendered as readable text with
-their buttons numbered [1], [2], …. Typing a number picks that button of the latest card
+reply is printed as it arrives, as Teams would show it: its text, or its Adaptive Cards
+rendered as readable text with their buttons numbered [1], [2], … (a reply with a card
+carries no text, only a `summary`, which Teams shows in notifications, not in the chat: it
+is printed only for a message that has nothing else to show, and a card with nothing to
+render shows its `fallbackText`). Typing a number picks that button of the latest card
 (an `Action.Submit` sends its data as the `value` of a card submit, like Teams; the
 `msteams` messageBack / imBack forms send their text). The chat starts with the install
 event (the bot added to the conversation) so the welcome card shows, and can act as any
@@ -211,6 +214,8 @@ def render_card(card: Mapping[str, Any], first_number: int = 1) -> RenderedCard:
     """
     renderer = _CardRenderer(first_number)
     lines = renderer.elements(card.get("body"))
+    if not lines:   # nothing a client could render: it shows the fallback text instead
+        lines = _text_lines(card.get("fallbackText"))
     lines.extend(renderer.actions(card.get("actions")))
     inputs = tuple(renderer.card.inputs)
     renderer.card.lines = lines
@@ -372,6 +377,8 @@ class ChatSession:
         name = (sender.get("name") if isinstance(sender, dict) else None) or self.scene.bot_name
         prefix = "(updated) " if record.operation == "update" else ""
         text = activity.get("text")
+        if not (isinstance(text, str) and text.strip()) and not activity.get("attachments"):
+            text = activity.get("summary")
         lines = _clean(text).splitlines() if isinstance(text, str) and text.strip() else []
         self.write(f"{prefix}{name}: {lines[0] if lines else ''}".rstrip())
         for line in lines[1:]:

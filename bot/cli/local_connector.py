@@ -99,6 +99,22 @@ class RecordedActivity:
         return value if isinstance(value, str) else None
 
     @property
+    def shown_text(self) -> str:
+        """What a person reads of this message, as plain text: its `text` when it has one (a
+        plain reply); for a card-only message, its `summary` or else its first card's
+        `fallbackText` (the plain-text form of what the card shows); "" for neither."""
+        if self.text:
+            return self.text
+        summary = self.activity.get("summary")
+        if isinstance(summary, str) and summary:
+            return summary
+        for card in self.adaptive_cards:
+            fallback = card.get("fallbackText")
+            if isinstance(fallback, str) and fallback:
+                return fallback
+        return ""
+
+    @property
     def attachments(self) -> list[dict[str, Any]]:
         value = self.activity.get("attachments")
         return [a for a in value if isinstance(a, dict)] if isinstance(value, list) else []
@@ -110,8 +126,8 @@ class RecordedActivity:
                 if a.get("contentType") == ADAPTIVE_CARD and isinstance(a.get("content"), dict)]
 
     def summary(self) -> str:
-        """One line for error messages: operation, type and the start of the text."""
-        text = (self.text or "").replace("\n", " ")
+        """One line for error messages: operation, type and the start of the text shown."""
+        text = self.shown_text.replace("\n", " ")
         cards = f" +{len(self.adaptive_cards)} card(s)" if self.adaptive_cards else ""
         return (f"{self.operation} {self.type or '-'} {self.conversation_id!r}"
                 f"{': ' + text[:60] if text else ''}{cards}")

@@ -6,9 +6,10 @@ send first waits for the `RateLimiter`. `run()` repeats that until cancelled (`s
 `stop()` keep the task); `wake()` makes it look at once instead of after `poll_seconds`.
 
 Delivering a row: load the conversation's reference (unknown or disabled: the row is dead,
-"no conversation"); build the message (an Adaptive Card 1.4 with title, text and facts; the
-plain text in `text`); send it with `adapter.continue_conversation(reference, callback,
-app_id)`, where the callback calls `turn_context.send_activity`. In a channel, a notification
+"no conversation"); build the message (an Adaptive Card 1.4 with title, text and facts, and
+nothing else to show: the plain text is its `summary` and the card's `fallbackText`, as for
+every reply, `bot.cards.answer_cards.card_message`); send it with
+`adapter.continue_conversation(reference, callback, app_id)`, where the callback calls `turn_context.send_activity`. In a channel, a notification
 about a project goes as a reply in that project's thread (conversation id
 `<channel>;messageid=<root>`) when one is stored; if the connector says 404 for that thread it
 is forgotten and the notification starts a new thread, whose id is remembered.
@@ -56,12 +57,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from botbuilder.core import TurnContext
-from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from botbuilder.schema import Activity, ConversationReference
 from botframework.connector.models import ErrorResponseException
 from msrest.exceptions import ClientRequestError
 
-from bot.cards.answer_cards import CARD_CONTENT_TYPE, CardAttachment, CardBuilder
-from bot.cards.plain import reply_locale
+from bot.cards.answer_cards import CardBuilder, card_message
 from bot.connector.outbound import OutboundCloudAdapter
 from bot.connector.outbound_transport import OutboundDeliveryError
 from bot.connector.retry_policy import RETRYABLE_STATUSES, parse_retry_after
@@ -75,13 +75,12 @@ GONE_STATUSES = frozenset({403, 404})
 
 
 def notification_activity(notification: Notification) -> Activity:
-    """The message for a notification: its Adaptive Card and the plain-text fallback."""
+    """The message for a notification, digest or reminder: its Adaptive Card only, with the
+    plain text as the activity's summary and the card's fallback text."""
     text = notification.plain_text()
     card = (CardBuilder().title(notification.title).text(notification.text)
             .facts(notification.facts).build(text))
-    return Activity(type=ActivityTypes.message, text=text, text_format="plain",
-                    attachments=[CardAttachment(content_type=CARD_CONTENT_TYPE, content=card)],
-                    locale=reply_locale(notification.language))
+    return card_message(card, text, notification.language)
 
 
 @dataclass(frozen=True)

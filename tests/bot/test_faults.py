@@ -128,7 +128,7 @@ async def test_portfolio_database_goes_away_and_comes_back(
     update = lead.message("status Trådløst nett fase II: gul – leverandøren er forsinket")
     async with running_bot(settings) as url:
         fresh = await exchange(url, connector, user.message(QUESTION))
-        assert "Hilde Johansen" in (fresh.text or "") and STALE_NB not in (fresh.text or "")
+        assert "Hilde Johansen" in fresh.shown_text and STALE_NB not in fresh.shown_text
         async with outage(demo_url):
             await until(lambda: sync_failing(url), 15, "a failed sync in /readyz")
             status, ready = await probe(url, "/readyz")
@@ -136,23 +136,23 @@ async def test_portfolio_database_goes_away_and_comes_back(
                                                "snapshot_age_seconds": ready["snapshot_age_seconds"]}
             assert ready["snapshot_age_seconds"] >= 0
             stale = await exchange(url, connector, user.message(QUESTION))
-            assert "Hilde Johansen" in (stale.text or ""), "answered from the last snapshot"
-            assert STALE_NB in (stale.text or "") and "siden" in (stale.text or "")
+            assert "Hilde Johansen" in stale.shown_text, "answered from the last snapshot"
+            assert STALE_NB in stale.shown_text and "siden" in stale.shown_text
             assert STALE_NB in str(stale.adaptive_cards), "the card says it too"
             stale_en = await exchange(url, connector, english.message("who owns DHO?"))
-            assert STALE_EN in (stale_en.text or "") and " ago." in (stale_en.text or "")
+            assert STALE_EN in stale_en.shown_text and " ago." in stale_en.shown_text
             refused = await exchange(url, connector, update)
-            assert DATABASE_DOWN_NB in (refused.text or ""), refused.text
+            assert DATABASE_DOWN_NB in refused.shown_text, refused.text
             assert (await probe(url, "/healthz"))[0] == 200
         await until(lambda: sync_healthy(url), 15, "a successful sync after the outage")
         status, ready = await probe(url, "/readyz")
         assert status == 200 and ready["snapshot_age_seconds"] < 5
         again = await exchange(url, connector, user.message(QUESTION))
-        assert "Hilde Johansen" in (again.text or "") and STALE_NB not in (again.text or "")
+        assert "Hilde Johansen" in again.shown_text and STALE_NB not in again.shown_text
         stored = await exchange(url, connector, update)   # Teams' retry of the same message
-        assert "lagret" in (stored.text or ""), stored.text
+        assert "lagret" in stored.shown_text, stored.text
         twice = await exchange(url, connector, update)
-        assert "lagret" in (twice.text or "")
+        assert "lagret" in twice.shown_text
     reports = await chat_reports(demo_url)
     assert [r["summary"] for r in reports] == ["leverandøren er forsinket"], "stored once"
 
@@ -172,20 +172,20 @@ async def test_bot_database_goes_away_and_comes_back(
     update = lead.message("status update wireless phase 2: red - the supplier is late")
     async with running_bot(settings) as url:
         mine = await exchange(url, connector, lead.message("my projects"))
-        assert "Trådløst nett fase II" in (mine.text or "")
+        assert "Trådløst nett fase II" in mine.shown_text
         async with outage(database_url):
             answered = await exchange(url, connector, newcomer.message(QUESTION))
-            assert "Hilde Johansen" in (answered.text or ""), "questions need only the snapshot"
+            assert "Hilde Johansen" in answered.shown_text, "questions need only the snapshot"
             refused = await exchange(url, connector, update)
-            assert DATABASE_DOWN_EN in (refused.text or ""), refused.text
+            assert DATABASE_DOWN_EN in refused.shown_text, refused.text
             nb_lead = lead.with_options(locale="nb-NO")
             refused_nb = await exchange(url, connector, nb_lead.message("mine prosjekter"))
-            assert DATABASE_DOWN_NB in (refused_nb.text or ""), refused_nb.text
+            assert DATABASE_DOWN_NB in refused_nb.shown_text, refused_nb.text
             assert (await probe(url, "/healthz"))[0] == 200
             assert (await probe(url, "/readyz"))[0] == 200
         stored = await exchange(url, connector, update)   # the same activity, resent
-        assert "is stored" in (stored.text or ""), stored.text
-        assert "is stored" in ((await exchange(url, connector, update)).text or "")
+        assert "is stored" in stored.shown_text, stored.text
+        assert "is stored" in (await exchange(url, connector, update)).shown_text
         await exchange(url, connector, newcomer.message(QUESTION))
     assert [r["summary"] for r in await chat_reports(portfolio)] == ["the supplier is late"]
     references = await fetch(database_url, "SELECT conversation_id FROM conversation_reference")
@@ -233,7 +233,7 @@ async def test_a_turn_ends_inside_the_teams_window_when_the_connector_hangs(
         assert len(accepted) >= 2, "the reply was retried on a new connection"
         working = TeamsScene(service_url=connector.url)
         assert "Hilde Johansen" in ((await exchange(url, connector, working.message(QUESTION)))
-                                    .text or ""), "the bot is fine afterwards"
+                                    .shown_text), "the bot is fine afterwards"
 
 
 async def test_a_reply_is_delivered_once_through_a_connector_outage(
@@ -248,7 +248,7 @@ async def test_a_reply_is_delivered_once_through_a_connector_outage(
         started = time.monotonic()
         reply = await exchange(url, connector, scene.message(QUESTION), wait=15)
         assert time.monotonic() - started < TEAMS_WINDOW_SECONDS
-        assert "Hilde Johansen" in (reply.text or "")
+        assert "Hilde Johansen" in reply.shown_text
         await asyncio.sleep(0.5)
         messages = [a for a in connector.activities if a.type == "message"]
         assert len(messages) == 1, "delivered exactly once"
@@ -280,14 +280,14 @@ async def test_a_notification_queued_while_the_connector_is_down_is_delivered_la
                                    headers={"Authorization": f"Bearer {TOKEN}"}) as response:
                 assert (response.status, await response.json()) == (202, {"queued": 1})
             await asyncio.sleep(2.0)   # the worker tries, and fails to connect
-            assert not [a for a in connector.activities if "Nedetid" in (a.text or "")]
+            assert not [a for a in connector.activities if "Nedetid" in a.shown_text]
             await connector.start()    # back, on the same address
             [delivered] = await connector.wait_for(
-                lambda a: "Nedetid i kveld" in (a.text or ""), timeout=30)
-            assert "DIPS er nede." in (delivered.text or "")
+                lambda a: "Nedetid i kveld" in a.shown_text, timeout=30)
+            assert "DIPS er nede." in delivered.shown_text
             await until(lambda: outbox_delivered(database_url), 10, "the row marked delivered")
             await asyncio.sleep(1.0)
-        assert len([a for a in connector.activities if "Nedetid" in (a.text or "")]) == 1
+        assert len([a for a in connector.activities if "Nedetid" in a.shown_text]) == 1
     finally:
         await connector.stop()
 

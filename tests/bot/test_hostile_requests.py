@@ -350,7 +350,7 @@ async def assert_still_answers(bot: Bot) -> None:
     scene = TeamsScene(service_url=bot.connector.url)
     status, reply = await ask(bot, scene.message(NORMAL_QUESTION))
     assert status in (200, 201) and reply is not None
-    assert "Hilde Johansen" in (reply.text or "")
+    assert "Hilde Johansen" in reply.shown_text
 
 
 async def test_odd_but_valid_messages_get_an_inert_reply(any_bot: Bot) -> None:
@@ -361,11 +361,11 @@ async def test_odd_but_valid_messages_get_an_inert_reply(any_bot: Bot) -> None:
         if status not in (200, 201) or reply is None:
             wrong.append(f"{name}: HTTP {status}, reply {reply and reply.summary()}")
             continue
-        if reply.type != "message" or not (reply.text or "").strip():
+        if reply.type != "message" or not reply.shown_text.strip():
             wrong.append(f"{name}: an empty reply")
-        if expected is not None and expected not in (reply.text or ""):
-            wrong.append(f"{name}: {expected!r} not in {(reply.text or '')[:100]!r}")
-        if "noe gikk galt" in (reply.text or ""):
+        if expected is not None and expected not in reply.shown_text:
+            wrong.append(f"{name}: {expected!r} not in {reply.shown_text[:100]!r}")
+        if "noe gikk galt" in reply.shown_text:
             wrong.append(f"{name}: the turn failed")
         wrong += [f"{name}: {problem}" for problem in reply_problems(reply)]
     assert not wrong, "\n".join(wrong)
@@ -441,8 +441,8 @@ async def test_status_updates_with_hostile_text_are_stored_verbatim(any_bot: Bot
         status, reply = await ask(any_bot, lead.message(
             f"status Trådløst nett fase II: gul – {summary}"))
         assert status in (200, 201) and reply is not None
-        assert "lagret" in (reply.text or ""), reply.summary()
-        assert storable(summary) in (reply.text or ""), "the confirmation quotes it as stored"
+        assert "lagret" in reply.shown_text, reply.summary()
+        assert storable(summary) in reply.shown_text, "the confirmation quotes it as stored"
         assert not reply_problems(reply), reply_problems(reply)
         card = json.dumps(reply.adaptive_cards, ensure_ascii=False)
         assert json.dumps(inert(storable(summary)), ensure_ascii=False)[1:-1] in card
@@ -453,19 +453,19 @@ async def test_status_updates_with_hostile_text_are_stored_verbatim(any_bot: Bot
     assert after[0][0] == before[0][0] + len(sent), "each stored once, nothing deleted"
     asker = TeamsScene(service_url=any_bot.connector.url, locale="en-US")
     _, answer = await ask(any_bot, asker.message("status trådløst nett fase II"))
-    assert answer is not None and storable(sent[-1]) in (answer.text or "")
+    assert answer is not None and storable(sent[-1]) in answer.shown_text
     await assert_still_answers(any_bot)
 
 
 def titled(title: str) -> Callable[[RecordedActivity], bool]:
-    return lambda activity: (activity.text or "").startswith(title)
+    return lambda activity: activity.shown_text.startswith(title)
 
 
 async def test_odd_notices_are_delivered_inert(sqlite_bot: Bot) -> None:
     channel = TeamsScene(service_url=sqlite_bot.connector.url, scope="channel")
     sqlite_bot.connector.members = [channel.member()]
     _, reply = await ask(sqlite_bot, channel.message("abonner alle"))
-    assert reply is not None and "abonn" in (reply.text or "").lower()
+    assert reply is not None and "abonn" in reply.shown_text.lower()
     notices = [
         {"project": "all", "title": "**Viktig** [klikk](http://evil.example)", "text": CARD_TEXT},
         {"project": "rp-001", "title": "\u202eRTL\u202c 🚀 e\u0301\u200b", "text": SQL_TEXTS[0]},
@@ -476,6 +476,6 @@ async def test_odd_notices_are_delivered_inert(sqlite_bot: Bot) -> None:
                 assert response.status == 202, await response.text()
     for notice in notices:
         [delivered] = await sqlite_bot.connector.wait_for(titled(notice["title"]), timeout=10)
-        assert notice["text"] in (delivered.text or "")
+        assert notice["text"] in delivered.shown_text
         assert not reply_problems(delivered), reply_problems(delivered)
     await assert_still_answers(sqlite_bot)

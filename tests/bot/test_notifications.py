@@ -44,7 +44,7 @@ async def test_a_chat_status_update_reaches_the_subscribed_channel(
     await post(bot_url, lead.message("status Trådløst nett fase II: rød – strømbrudd i Tønsberg"))
     [notice] = await connector.wait_for(
         lambda a: a in channel_posts(connector, channel)[before:], timeout=10)
-    assert "Ny status for Trådløst nett fase II (ST-007): rød" in (notice.text or "")
+    assert "Ny status for Trådløst nett fase II (ST-007): rød" in notice.shown_text
     assert "strømbrudd i Tønsberg" in str(notice.adaptive_cards)
 
 
@@ -62,11 +62,11 @@ async def test_a_change_found_by_sync_is_notified_once(
         finally:
             await engine.dispose()
         [notice] = await connector.wait_for(
-            lambda a: "har gått fra" in (a.text or ""), timeout=15)
+            lambda a: "har gått fra" in a.shown_text, timeout=15)
         assert "Trådløst nett fase II (ST-007) har gått fra gjennomføring til avsluttet" in (
-            notice.text or "")
+            notice.shown_text)
         await asyncio.sleep(2.5)   # two more sync passes find the same state: nothing new
-    assert len([a for a in connector.activities if "har gått fra" in (a.text or "")]) == 1
+    assert len([a for a in connector.activities if "har gått fra" in a.shown_text]) == 1
 
 
 @dataclass(frozen=True)
@@ -107,9 +107,9 @@ async def test_notify_endpoint(demo_url: str, tmp_path: Path, connector: LocalCo
         assert (await call(dict(good, project="RP-999")))[0] == 404
         status, body = await call(good)
         assert (status, body) == (202, {"queued": 1})
-        [notice] = await connector.wait_for(lambda a: "Nedetid i kveld" in (a.text or ""),
+        [notice] = await connector.wait_for(lambda a: "Nedetid i kveld" in a.shown_text,
                                             timeout=10)
-        assert "DIPS er nede" in (notice.text or "")
+        assert "DIPS er nede" in notice.shown_text
 
 
 async def test_notify_is_off_without_a_token(bot_url: str) -> None:
@@ -154,7 +154,7 @@ async def test_a_notice_repeated_is_a_retry_until_the_window_passes(
         assert await call("rp-001") == {"queued": 0}, "the same project, spelt in lower case"
         assert await call(" Rp-001 ") == {"queued": 0}
         assert (await call("RP-001")) == {"queued": 0}
-        await connector.wait_for(lambda a: "Planlagt nedetid" in (a.text or ""), timeout=10)
+        await connector.wait_for(lambda a: "Planlagt nedetid" in a.shown_text, timeout=10)
         engine = create_engine(settings_for(demo_url, tmp_path).bot_database_url)
         try:   # eleven minutes pass
             async with engine.begin() as connection:
@@ -166,6 +166,6 @@ async def test_a_notice_repeated_is_a_retry_until_the_window_passes(
         seen = len(connector.activities)
         assert await call("rp-001") == {"queued": 1}, "after the window it is news again"
         await connector.wait_for(
-            lambda a: "Planlagt nedetid" in (a.text or ""), timeout=10, since=seen)
-    sent = [a for a in channel_posts(connector, bot.channel) if "Planlagt nedetid" in (a.text or "")]
+            lambda a: "Planlagt nedetid" in a.shown_text, timeout=10, since=seen)
+    sent = [a for a in channel_posts(connector, bot.channel) if "Planlagt nedetid" in a.shown_text]
     assert len(sent) == 2

@@ -230,11 +230,11 @@ async def test_a_change_found_by_sync_is_queued_and_delivered_once(
             await connection.execute(text("UPDATE project SET phase = 'closed' WHERE id = 17"))
     finally:
         await portfolio.dispose()
-    [notice] = await connector.wait_for(lambda a: "har gått fra" in (a.text or ""), timeout=20)
+    [notice] = await connector.wait_for(lambda a: "har gått fra" in a.shown_text, timeout=20)
     assert "Trådløst nett fase II (ST-007) har gått fra gjennomføring til avsluttet" in (
-        notice.text or "")
+        notice.shown_text)
     await asyncio.sleep(3.0)   # several more passes of both replicas: nothing new
-    assert len([p for p in channel_posts(connector, channel) if "har gått fra" in (p.text or "")]) == 1
+    assert len([p for p in channel_posts(connector, channel) if "har gått fra" in p.shown_text]) == 1
     bot_database = create_engine(databases.bot)
     try:
         async with bot_database.connect() as connection:

@@ -16,7 +16,7 @@ async def send(url: str, connector: LocalConnector, scene: TeamsScene, text: str
     status, _ = await post(url, scene.message(text))
     assert status in (200, 201)
     replies = await connector.wait_for(lambda a: a.type == "message", since=seen)
-    return "\n".join(r.text or "" for r in replies)
+    return "\n".join(r.shown_text for r in replies)
 
 
 async def test_dialog_survives_a_restart_and_stores_once(
@@ -80,7 +80,7 @@ async def test_form_submit_stores_once(bot_url: str, connector: LocalConnector,
         seen = len(connector.activities)
         await post(bot_url, lead.card_submit(value, reply_to_id=form.activity_id or "form"))
         [reply] = await connector.wait_for(lambda a: a.type == "message", since=seen)
-        assert "lagret" in (reply.text or "")
+        assert "lagret" in reply.shown_text
     reports = await chat_reports(demo_url)
     assert [(r["project_id"], r["health"]) for r in reports] == [(17, "red")]
 

@@ -38,7 +38,8 @@ def test_hostile_summary_stays_text_in_card_and_fallback() -> None:
     blocks = [b["text"] for b in card["body"] if b.get("type") == "TextBlock"]
     assert inert(hostile) in blocks
     assert "actions" not in card, "user text never becomes an action"
-    assert activity.text_format == "plain" and hostile in activity.text
+    assert activity.text is None, "a card reply shows the card only"
+    assert hostile in activity.summary and card["fallbackText"] == activity.summary
     json.dumps(card)  # plain JSON all through
 
 

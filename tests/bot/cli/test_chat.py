@@ -398,3 +398,16 @@ async def test_http_errors_from_the_bot_are_one_line_and_the_chat_goes_on() -> N
     assert (status, err) == (0, "")
     assert "(the bot answered HTTP 400 Bad Request: the activity has no type)" in out
     assert out.count("(the bot answered HTTP 500 Internal Server Error: something broke)") == 2
+
+
+async def test_chat_with_the_portfolio_bot_shows_what_teams_shows(bot_url: str) -> None:
+    """A reply with a card shows the card once, as Teams does; a plain reply its text."""
+    status, out, err = await chat(bot_url, "Hvem eier Regional EPJ-modernisering?\n"
+                                           + "status " * 1000 + "\n")
+    assert (status, err) == (0, "")
+    assert out.count("porteføljeboten") == 1, out     # the welcome card, not also its text
+    assert out.count("Hilde Johansen") == 2, out      # the answer's sentence and its fact
+    assert ("portfoliobot:\n  | Regional EPJ-modernisering (RP-001)\n"
+            "  | Prosjekteier for Regional EPJ-modernisering (RP-001) er Hilde Johansen") in out
+    assert "  | Prosjekteier: Hilde Johansen" in out
+    assert "portfoliobot: Meldingen er for lang (" in out

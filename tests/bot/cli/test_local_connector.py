@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
@@ -17,7 +19,7 @@ from botbuilder.schema import Activity, ActivityTypes, ErrorResponseException
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import MicrosoftAppCredentials
 
-from bot.cli.local_connector import LocalConnector, RecordedActivity
+from bot.cli.local_connector import ADAPTIVE_CARD, LocalConnector, RecordedActivity
 from bot.cli.teams_activities import TeamsScene
 
 CHANNEL_THREAD = "19:3f6a9c2e5b8d4a1f7e0c9b2d5a8f1e4c@thread.tacv2;messageid=1700000000000"
@@ -324,3 +326,17 @@ async def test_stop_is_idempotent_and_restart_gets_a_port() -> None:
     async with connector:
         assert connector.started
     assert not connector.started
+
+
+def test_shown_text_is_the_text_or_else_what_the_card_shows_in_plain_text() -> None:
+    def recorded(activity: dict[str, Any]) -> RecordedActivity:
+        return RecordedActivity("send", "POST", "/v3/conversations/c/activities", "c", "1",
+                                None, activity, datetime.now(UTC))
+
+    card = {"contentType": ADAPTIVE_CARD, "content": {"type": "AdaptiveCard",
+                                                      "fallbackText": "from the card"}}
+    assert recorded({"type": "message", "text": "plain"}).shown_text == "plain"
+    assert recorded({"type": "message", "summary": "summed up",
+                     "attachments": [card]}).shown_text == "summed up"
+    assert recorded({"type": "message", "attachments": [card]}).shown_text == "from the card"
+    assert recorded({"type": "typing"}).shown_text == ""

@@ -42,7 +42,7 @@ def posts(connector: LocalConnector, scene: TeamsScene, words: str) -> list[Reco
     return [a for a in connector.activities if a.type == "message"
             and a.conversation_id.startswith(scene.base_conversation_id())
             and a.operation in ("send", "create_conversation")
-            and words in str(a.adaptive_cards) + (a.text or "")]
+            and words in str(a.adaptive_cards) + a.shown_text]
 
 
 async def announced(connector: LocalConnector, scene: TeamsScene, words: str) -> None:

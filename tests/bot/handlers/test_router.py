@@ -18,7 +18,7 @@ async def send(url: str, connector: LocalConnector, scene: TeamsScene, text: str
     status, _ = await post(url, scene.message(text))
     assert status in (200, 201)
     replies = await connector.wait_for(lambda a: a.type == "message", since=seen)
-    return "\n".join(reply.text or "" for reply in replies)
+    return "\n".join(reply.shown_text for reply in replies)
 
 
 def test_every_command_of_the_table_has_a_route() -> None:
@@ -80,5 +80,5 @@ async def test_help_lists_the_commands_of_the_table(bot_url: str,
         for command in COMMANDS:
             if command.menu is not None:
                 title, description = command.menu.title[language], command.menu.description[language]
-                assert f"- {title} – {description}" in (reply.text or ""), (word, command.name)
+                assert f"- {title} – {description}" in reply.shown_text, (word, command.name)
                 assert (inert(title), inert(description)) in facts, (word, command.name)

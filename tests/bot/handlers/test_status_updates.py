@@ -35,7 +35,7 @@ async def say(bot_url: str, connector: LocalConnector, scene: TeamsScene,
     status, _ = await post(bot_url, body)
     assert status in (200, 201)
     [reply] = await connector.wait_for(lambda a: a.type == "message", since=seen)
-    return reply.text or ""
+    return reply.shown_text
 
 
 async def test_lead_posts_and_everyone_sees_it_at_once(

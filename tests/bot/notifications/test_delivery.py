@@ -92,14 +92,16 @@ async def only_row_id(store: OutboxStore) -> int:
     return row.id
 
 
-async def test_a_notification_is_posted_as_a_card_with_text(rig: Rig) -> None:
+async def test_a_notification_is_posted_as_a_card_with_its_text_as_summary(rig: Rig) -> None:
     assert await rig.store.enqueue_now([PERSONAL], "event:1", notice()) == 1
     assert await rig.worker.deliver_once() == 1
     [posted] = rig.connector.activities
     assert posted.operation == "send" and posted.conversation_id == PERSONAL
-    assert posted.text is not None and "RP-003 er rød" in posted.text
-    assert "Prosjekt: RP-003" in posted.text
+    assert posted.text is None, "the card is the one message; no text above it"
+    assert "RP-003 er rød" in posted.shown_text
+    assert "Prosjekt: RP-003" in posted.shown_text
     [card] = posted.adaptive_cards
+    assert card["fallbackText"] == posted.activity["summary"] == posted.shown_text
     assert card["version"] == "1.4" and posted.attachments[0]["contentType"] == CARD_CONTENT_TYPE
     assert card["body"][0]["text"] == "RP\\-003 er rød"
     assert await status_of(rig.store, await only_row_id(rig.store)) == "delivered"
@@ -255,7 +257,7 @@ async def test_channel_notifications_about_a_project_share_a_thread(rig: Rig) ->
     await rig.worker.deliver_once()
     second, other = rig.connector.activities[1:]
     assert second.conversation_id == f"{CHANNEL};messageid={first.activity_id}"
-    assert "second" in (second.text or "")
+    assert "second" in second.shown_text
     assert other.conversation_id == CHANNEL  # a new thread for project 4
     assert await rig.store.thread_root(CHANNEL, 4) == other.activity_id
 
@@ -264,7 +266,7 @@ async def test_channel_notifications_about_a_project_share_a_thread(rig: Rig) ->
     rig.connector.fail_next(404)
     await rig.worker.deliver_once()
     third = rig.connector.activities[-1]
-    assert third.conversation_id == CHANNEL and "third" in (third.text or "")
+    assert third.conversation_id == CHANNEL and "third" in third.shown_text
     assert await rig.store.thread_root(CHANNEL, 3) == third.activity_id
     assert (await rig.store.counts())["delivered"] == 4
     assert await rig.store.reference(CHANNEL) is not None  # the channel itself is fine
@@ -289,7 +291,7 @@ async def test_two_workers_never_deliver_the_same_row(rig: Rig, database_url: st
                 pass
 
         await asyncio.wait_for(asyncio.gather(*(drain(w) for w in workers)), 30)
-        delivered = [(a.conversation_id, a.text) for a in rig.connector.activities]
+        delivered = [(a.conversation_id, a.shown_text) for a in rig.connector.activities]
         assert len(delivered) == 60 and len(set(delivered)) == 60
         assert all(w.delivered > 0 for w in workers)
         assert sum(w.delivered for w in workers) == 60

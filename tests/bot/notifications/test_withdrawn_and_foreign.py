@@ -76,7 +76,7 @@ async def test_a_notice_waiting_for_a_retry_is_not_sent_after_an_unsubscribe(
         await subscribe(url, connector, channel, "avslutt abonnement RP-001")
         [(status, _)] = await settled(demo_url, title)
     assert status == "withdrawn"
-    assert not [a for a in connector.activities if title in (a.text or "")]
+    assert not [a for a in connector.activities if title in a.shown_text]
 
 
 async def test_no_notice_reaches_a_tenant_that_is_no_longer_allowed(
@@ -105,4 +105,4 @@ async def test_no_notice_reaches_a_tenant_that_is_no_longer_allowed(
             metrics = await response.text()
     assert status == "dead" and "ALLOWED_TENANT_IDS" in (error or "")
     assert "portfoliobot_notifications_refused_tenant_total 1.0" in metrics
-    assert not [a for a in connector.activities if title in (a.text or "")]
+    assert not [a for a in connector.activities if title in a.shown_text]

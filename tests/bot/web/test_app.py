@@ -32,7 +32,7 @@ async def test_channel_mention_is_answered_with_card_and_text(
     status, _ = await post(bot_url, scene.message("Hvem eier Regional EPJ-modernisering?"))
     assert status in (200, 201)
     [reply] = await connector.wait_for(lambda a: a.type == "message")
-    assert "Hilde Johansen" in (reply.text or "")
+    assert "Hilde Johansen" in reply.shown_text
     assert "Hilde Johansen" in card_text(reply)
 
 
@@ -46,8 +46,8 @@ async def test_personal_chat_clarification_and_button(bot_url: str,
     seen = len(connector.activities)
     await post(bot_url, scene.card_submit(phase_two["data"], reply_to_id="1"))
     [answer] = await connector.wait_for(lambda a: a.type == "message", since=seen)
-    assert "Trådløst nett fase II" in (answer.text or "")
-    assert "grønn" in (answer.text or ""), "a Norwegian question is answered in Norwegian"
+    assert "Trådløst nett fase II" in answer.shown_text
+    assert "grønn" in answer.shown_text, "a Norwegian question is answered in Norwegian"
 
 
 async def test_welcome_card_on_install(bot_url: str, connector: LocalConnector) -> None:
@@ -56,7 +56,7 @@ async def test_welcome_card_on_install(bot_url: str, connector: LocalConnector) 
     connector.teams = {scene.team_id: scene.team_details()}
     await post(bot_url, scene.install())
     [welcome] = await connector.wait_for(lambda a: a.type == "message")
-    assert "porteføljeboten" in (welcome.text or "")
+    assert "porteføljeboten" in welcome.shown_text
 
 
 async def test_reply_survives_429_and_503_from_the_connector(
@@ -68,7 +68,7 @@ async def test_reply_survives_429_and_503_from_the_connector(
     assert status in (200, 201)
     replies = await connector.wait_for(lambda a: a.type == "message", timeout=10)
     assert len(replies) == 1, "delivered exactly once"
-    assert "Prosessplattform" in (replies[0].text or "")
+    assert "Prosessplattform" in replies[0].shown_text
 
 
 @pytest.mark.parametrize(("body", "content_type", "expected"), [
