@@ -9,8 +9,8 @@ Delivering a row: load the conversation's reference (unknown or disabled: the ro
 "no conversation"); build the message (an Adaptive Card 1.4 with title, text and facts, and
 nothing else to show: the plain text is its `summary` and the card's `fallbackText`, as for
 every reply, `bot.cards.answer_cards.card_message`); send it with
-`adapter.continue_conversation(reference, callback, app_id)`, where the callback calls `turn_context.send_activity`. In a channel, a notification
-about a project goes as a reply in that project's thread (conversation id
+`adapter.continue_conversation(reference, callback, app_id)`, where the callback calls
+`turn_context.send_activity`. In a channel, a notification about a project goes as a reply in that project's thread (conversation id
 `<channel>;messageid=<root>`) when one is stored; if the connector says 404 for that thread it
 is forgotten and the notification starts a new thread, whose id is remembered.
 
