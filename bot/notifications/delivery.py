@@ -10,9 +10,10 @@ Delivering a row: load the conversation's reference (unknown or disabled: the ro
 nothing else to show: the plain text is its `summary` and the card's `fallbackText`, as for
 every reply, `bot.cards.answer_cards.card_message`); send it with
 `adapter.continue_conversation(reference, callback, app_id)`, where the callback calls
-`turn_context.send_activity`. In a channel, a notification about a project goes as a reply in that project's thread (conversation id
-`<channel>;messageid=<root>`) when one is stored; if the connector says 404 for that thread it
-is forgotten and the notification starts a new thread, whose id is remembered.
+`turn_context.send_activity`. In a channel, a notification about a project goes as a reply
+in that project's thread (conversation id `<channel>;messageid=<root>`) when one is stored;
+if the connector says 404 for that thread it is forgotten and the notification starts a new
+thread, whose id is remembered.
 
 Outcomes:
 - acknowledged → `delivered`;
