@@ -28,7 +28,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -42,7 +41,6 @@ START_SECONDS = 60.0    # a cold start imports botbuilder; generous on a busy 2-
 STOP_SECONDS = 10.0
 BOT_NAME = "Porteføljeboten"
 CHANNEL = "Statusmeldinger"     # the team's channel besides General
-NOTIFY_TOKEN = "e2e-notify-token-0123456789"
 QUIET_TELEMETRY = {
     "APPLICATION_INSIGHTS_NO_STATSBEAT": "true",
     "APPLICATIONINSIGHTS_CONFIGURATION_CONTENT": json.dumps(
@@ -72,10 +70,10 @@ class Process:
 def _wait(check: Callable[[], bool], process: Process, what: str) -> None:
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:      # another process: polled, there is no event to wait on
-        if process.popen.poll() is not None:
-            raise RuntimeError(f"{process.name} exited with {process.popen.returncode}:\n{process.output()}")
         if check():
             return
+        if process.popen.poll() is not None:
+            raise RuntimeError(f"{process.name} exited with {process.popen.returncode}:\n{process.output()}")
         time.sleep(0.1)
     raise RuntimeError(f"waited {START_SECONDS:g} s for {what}:\n{process.output()}")
 
@@ -124,7 +122,7 @@ def running_bot(portfolio_url: str, folder: Path) -> Iterator[Process]:
                                   "REMINDER_", "ALLOWED_TENANT"))}
     env.update(PORTFOLIO_DATABASE_URL=portfolio_url, BOT_DATABASE_URL=f"sqlite:///{folder / 'bot.db'}",
                PORTFOLIOBOT_DATA_DIR=str(folder / "data"), HOST="127.0.0.1", PORT=str(port),
-               NOTIFY_API_TOKEN=NOTIFY_TOKEN, PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1")
+               PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1")
     bot = _start("portfoliobot", _bot_command(), env, folder, f"http://127.0.0.1:{port}")
     try:
         _wait(lambda: _ready(bot.base), bot, "portfoliobot to be ready")
@@ -164,6 +162,21 @@ def _listening_port(process: Process) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _launched(base: str, devtools_log: Path) -> bool:
+    """The playground has loaded our config file and mounted its routes. It prints "Listening"
+    before it reads the file (and exits if the file is invalid); its `/_debug/ping` answers
+    only once the file is loaded."""
+    text = devtools_log.read_text("utf-8", errors="replace") if devtools_log.exists() else ""
+    if "Failed to start" in text:
+        raise RuntimeError("the playground failed to start:\n" + "\n".join(
+            line for line in text.splitlines() if line.startswith("error")))
+    try:
+        with urllib.request.urlopen(base + "/_debug/ping", timeout=5) as response:
+            return bool(response.read() == b"pong")
+    except OSError:
+        return False
+
+
 def node_executable() -> str | None:
     return shutil.which("node")
 
@@ -178,9 +191,10 @@ def running_playground(bot: Process, user: Person, folder: Path) -> Iterator[Pro
     config = folder / "m365agentsplayground.yml"
     config.write_text(playground_config(user), "utf-8")
     port = free_port()
+    devtools_log = folder / "playground-devtools.log"
     env = {**os.environ, **QUIET_TELEMETRY, "TEAMSAPPTESTER_BROWSER": "none",
            "M365_AGENTS_PLAYGROUND_CONFIG_PATH": str(config),
-           "M365_AGENTS_PLAYGROUND_LOGFILE": str(folder / "playground-devtools.log"),
+           "M365_AGENTS_PLAYGROUND_LOGFILE": str(devtools_log),
            "LANG": "nb_NO.UTF-8"}
     command = [node, str(PLAYGROUND_CLI), "--app-endpoint", f"{bot.base}/api/messages",
                "--channel-id", "msteams", "--port", str(port), "--disable-telemetry"]
@@ -191,19 +205,9 @@ def running_playground(bot: Process, user: Person, folder: Path) -> Iterator[Pro
         if actual != port:      # it takes a random port when ours was taken meanwhile
             playground = Process(playground.name, playground.popen, f"http://127.0.0.1:{actual}",
                                  playground.log)
+        _wait(lambda: _launched(playground.base, devtools_log), playground,
+              "the playground to load its config")
         yield playground
     finally:
         _stop(playground)
 
-
-def post_notice(bot: Process, project: str, title: str, text: str) -> int:
-    """`POST /api/notify` on the bot; the number of conversations it queued the notice for."""
-    request = urllib.request.Request(
-        bot.base + "/api/notify", method="POST",
-        data=json.dumps({"project": project, "title": title, "text": text}).encode(),
-        headers={"Authorization": f"Bearer {NOTIFY_TOKEN}", "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return int(json.loads(response.read()).get("queued", 0))
-    except urllib.error.HTTPError as error:
-        raise RuntimeError(f"/api/notify answered {error.code}: {error.read()!r}") from None
