@@ -57,7 +57,6 @@ from knowledge.answers.phrases import (
     TEXT,
     TRANSFER,
     command_help,
-    example_questions,
     format_age,
     format_date,
     say,
@@ -204,8 +203,10 @@ def with_note(activity: Activity, note: str) -> Activity:
     return activity
 
 
-def _examples(builder: CardBuilder, language: Language) -> CardBuilder:
-    for question in example_questions(language):
+def _examples(builder: CardBuilder, examples: Sequence[str]) -> CardBuilder:
+    """A button per example question (the connected portfolio's, `knowledge.answers.examples`)
+    that asks it as if typed."""
+    for question in examples:
         builder.ask_button(question, question)
     return builder
 
@@ -218,7 +219,7 @@ def answer_card(answer: Answer) -> CardBuilder:
 
 @answer_card.register
 def _(answer: Greeting) -> CardBuilder:
-    return _examples(CardBuilder().text(say("greeting", answer.language)), answer.language)
+    return _examples(CardBuilder().text(say("greeting", answer.language)), answer.examples)
 
 
 @answer_card.register
@@ -228,7 +229,7 @@ def _(answer: Thanks) -> CardBuilder:
 
 @answer_card.register
 def _(answer: Help) -> CardBuilder:
-    builder = _examples(CardBuilder().text(say("help_intro", answer.language)), answer.language)
+    builder = _examples(CardBuilder().text(say("help_intro", answer.language)), answer.examples)
     return builder.text(say("help_commands", answer.language), bold=True).facts(
         command_help(answer.language))
 
@@ -236,7 +237,7 @@ def _(answer: Help) -> CardBuilder:
 @answer_card.register
 def _(answer: NotUnderstood) -> CardBuilder:
     return _examples(CardBuilder().text(say("not_understood", answer.language)),
-                     answer.language)
+                     answer.examples)
 
 
 @answer_card.register

@@ -100,7 +100,7 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
         if desk is not None and outbox is not None and desk.withdraw is None:
             desk.withdraw = outbox.withdraw   # an undo withdraws what is queued about it
         self._known_references: set[tuple[str, str]] = set()
-        routes: dict[RouteName, Route] = {RouteName.HELP: HelpRoute(self._reply),
+        routes: dict[RouteName, Route] = {RouteName.HELP: HelpRoute(answerer, self._reply),
                                           RouteName.QUESTION: QuestionRoute(answerer, self._reply)}
         if desk is not None:
             routes[RouteName.STATUS_FORM] = StatusFormRoute(desk, self._reply)
@@ -187,8 +187,10 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
             await self._reply(turn_context, answer)
             return
         if isinstance(payload, NoneOfThesePayload):
+            code = self.answerer.example_names(language).project_code
+            example = say("for_example_code", language, code=code) if code else ""
             await turn_context.send_activity(
-                plain_message(say("none_of_these_reply", language), language))
+                plain_message(say("none_of_these_reply", language, example=example), language))
             return
         if isinstance(payload, FollowupPayload):
             await self._reply(turn_context, self.answerer.answer_followup(payload.followup))
@@ -225,7 +227,8 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
                                     turn_context: TurnContext) -> None:
         bot_id = getattr(turn_context.activity.recipient, "id", None)
         if any(getattr(member, "id", None) == bot_id for member in members or []):
-            await self._reply(turn_context, Greeting(language_of(turn_context.activity)))
+            language = language_of(turn_context.activity)
+            await self._reply(turn_context, Greeting(language, self.answerer.examples(language)))
 
     async def on_teams_members_added(self, teams_members_added: list[TeamsChannelAccount],
                                      team_info: TeamInfo, turn_context: TurnContext) -> None:

@@ -17,7 +17,7 @@ from bot.handlers.status_desk import DialogPoster, StatusDesk
 from dialogs.status_update_dialog import DIALOG_ID, StatusUpdateDialog
 from knowledge.answers.answering import Answerer
 from knowledge.answers.answers import Help
-from knowledge.answers.phrases import example_questions, say
+from knowledge.answers.phrases import say
 from knowledge.commands.command_words import CommandName
 
 
@@ -54,12 +54,13 @@ class DialogRoute:
 class HelpRoute:
     """`hjelp`: what the bot answers, with example questions and its commands."""
 
-    def __init__(self, reply: Reply) -> None:
+    def __init__(self, answerer: Answerer, reply: Reply) -> None:
+        self.answerer = answerer
         self.reply = reply
 
     async def __call__(self, turn: Turn) -> bool:
         language = (turn.command.language if turn.command else None) or turn.language
-        await self.reply(turn.context, Help(language, example_questions(language)))
+        await self.reply(turn.context, Help(language, self.answerer.examples(language)))
         return True
 
 

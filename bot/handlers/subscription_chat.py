@@ -31,7 +31,7 @@ from knowledge.answers.answers import (
     SubscriptionItem,
     SubscriptionList,
 )
-from knowledge.answers.phrases import SUBSCRIPTION_EXAMPLES, SUBSCRIPTION_TARGET_KIND, say
+from knowledge.answers.phrases import SUBSCRIPTION_TARGET_KIND, say, subscription_examples
 from knowledge.commands.subscription_commands import (
     EVERYTHING,
     SubscriptionAction,
@@ -103,7 +103,10 @@ async def handle_subscription_command(
             for s in await store.list(conversation_id))
         return SubscriptionList(language, items)
     if command.needs_target or command.unknown_kinds:
-        return SubscriptionHelp(language, SUBSCRIPTION_EXAMPLES[language], command.unknown_kinds)
+        names = answerer.example_names(language)
+        return SubscriptionHelp(language, subscription_examples(language, names.project,
+                                                                names.programme),
+                                command.unknown_kinds)
     if command.action is SubscriptionAction.UNSUBSCRIBE and command.everything:
         removed = await store.unsubscribe(conversation_id)
         if removed and outbox is not None:

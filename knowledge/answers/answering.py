@@ -40,7 +40,7 @@ from knowledge.answers.answers import (
     TransferFocus,
     TransferView,
 )
-from knowledge.answers.phrases import example_questions
+from knowledge.answers.examples import Example, ExampleBook, ExampleNames, example_names
 from knowledge.language.faq_index import FaqMatch
 from knowledge.language.name_index import EntityKind, NameMatch
 from knowledge.language.understanding import Question, understand
@@ -134,22 +134,60 @@ class Answerer:
         self._snapshot = snapshot
         self._clock = clock or (lambda: datetime.now(UTC))
         self._stale_after_days = stale_after_days
+        self._examples = ExampleBook()
 
     # ----------------------------------------------------------------- entry points
     def answer(self, text: str) -> Answer:
         question = understand(text)
         snapshot = self._snapshot()
         if snapshot is None:
-            return NotUnderstood(question.language, example_questions(question.language))
-        return _Turn(snapshot, question, self._clock(), self._stale_after_days).answer()
+            return NotUnderstood(question.language)
+        return _Turn(snapshot, question, self._clock(), self._stale_after_days,
+                     examples=self._examples_of(snapshot)).answer()
+
+    def examples(self, language: Language) -> tuple[str, ...]:
+        """Example questions to suggest in `language`: about the current snapshot's own
+        projects, people and programmes, each answered right (`knowledge.answers.examples`);
+        none before the first snapshot."""
+        snapshot = self._snapshot()
+        return () if snapshot is None else self._examples_of(snapshot)(language)
+
+    def example_entities(self, language: Language) -> tuple[Example, ...]:
+        """The examples with what each asks and about which entity (for tests and tools)."""
+        snapshot = self._snapshot()
+        if snapshot is None:
+            return ()
+        return self._examples.examples(snapshot, language, self._checker(snapshot))
+
+    def example_names(self, language: Language) -> ExampleNames:
+        """A project (name and code) and a programme the examples name, for other
+        suggestions; empty before the first snapshot."""
+        snapshot = self._snapshot()
+        if snapshot is None:
+            return ExampleNames()
+        return example_names(snapshot, self.example_entities(language))
+
+    def _examples_of(self, snapshot: Snapshot) -> Callable[[Language], tuple[str, ...]]:
+        def questions(language: Language) -> tuple[str, ...]:
+            return tuple(example.question for example in self._examples.examples(
+                snapshot, language, self._checker(snapshot)))
+        return questions
+
+    def _checker(self, snapshot: Snapshot) -> Callable[[str], Answer]:
+        """Answers a candidate example against `snapshot` (its own help shows no examples)."""
+        def check(text: str) -> Answer:
+            return _Turn(snapshot, understand(text), self._clock(),
+                         self._stale_after_days).answer()
+        return check
 
     def answer_followup(self, followup: Followup) -> Answer:
         """The answer for a candidate the user picked from a clarification."""
         snapshot = self._snapshot()
         language = followup.language
         if snapshot is None:
-            return NotUnderstood(language, example_questions(language))
-        turn = _Turn(snapshot, understand(""), self._clock(), self._stale_after_days, language)
+            return NotUnderstood(language)
+        turn = _Turn(snapshot, understand(""), self._clock(), self._stale_after_days, language,
+                     examples=self._examples_of(snapshot))
         return turn.about(followup.kind, followup.entity_id, followup.intent,
                           followup.transfer_focus)
 
@@ -176,22 +214,28 @@ class _Turn:
     """One question against one snapshot."""
 
     def __init__(self, snapshot: Snapshot, question: Question, now: datetime,
-                 stale_after_days: int, language: Language | None = None) -> None:
+                 stale_after_days: int, language: Language | None = None, *,
+                 examples: Callable[[Language], tuple[str, ...]] | None = None) -> None:
         self.s = snapshot
         self.q = question
         self.now = now
         self.stale_after_days = stale_after_days
         self.language = language or question.language
+        self._examples = examples
+
+    def examples(self) -> tuple[str, ...]:
+        """The example questions to suggest, picked for this snapshot on first use."""
+        return self._examples(self.language) if self._examples is not None else ()
 
     # ----------------------------------------------------------------- deciding
     def answer(self) -> Answer:
         q = self.q
         if not q.tokens:
-            return Help(self.language, example_questions(self.language))
+            return Help(self.language, self.examples())
         if q.only_thanks:
             return Thanks(self.language)
         if q.only_greeting:
-            return Greeting(self.language)
+            return Greeting(self.language, self.examples())
         faq = self.s.faq_index.best(self._faq_tokens())
         if faq is not None and faq.question_similarity >= FAQ_SURE:
             return self._faq(faq)
@@ -203,7 +247,7 @@ class _Turn:
         scoped = any(resolution.best(k) is not None
                      for k in (EntityKind.PROGRAMME, EntityKind.ORGANIZATION))
         if q.help_cue and project is None and person is None:
-            return Help(self.language, example_questions(self.language))
+            return Help(self.language, self.examples())
         wants_list = q.count_cue or (q.list_cue and q.plural_projects) or (
             q.has_filters and (q.list_cue or q.plural_projects))
         if wants_list and not (project and project.name_coverage >= 0.99 and not q.count_cue):
@@ -230,10 +274,10 @@ class _Turn:
         if q.has_filters and (q.list_cue or q.plural_projects or q.count_cue):
             return self._list(resolution)
         if q.help_cue:
-            return Help(self.language, example_questions(self.language))
+            return Help(self.language, self.examples())
         if intents or resolution.unknown_names or q.plural_projects:
             return self._not_found(resolution)
-        return NotUnderstood(self.language, example_questions(self.language))
+        return NotUnderstood(self.language, self.examples())
 
     def _faq(self, faq: FaqMatch) -> FaqAnswer:
         return FaqAnswer(self.language, faq.entry.question, faq.entry.answer)
@@ -425,7 +469,7 @@ class _Turn:
     def _not_found(self, resolution: Resolution) -> Answer:
         mention = resolution.mention
         if not mention:
-            return NotUnderstood(self.language, example_questions(self.language))
+            return NotUnderstood(self.language, self.examples())
         intents = self.q.cue_intents() & PROJECT_INTENTS
         kinds = frozenset({EntityKind.PROJECT, EntityKind.PERSON})
         forms = self.s.names.suggestions(mention, kinds)

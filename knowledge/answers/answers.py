@@ -96,7 +96,7 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class Greeting(Answer):
-    pass
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,9 +170,10 @@ TEXT: dict[str, dict[Language, str]] = {
             "(at most {limit} characters).",
     },
     "none_of_these_reply": {
-        NB: "Greit. Prøv å skrive prosjektets fulle navn eller prosjektkode, for eksempel «RP-001».",
-        EN: "All right. Try the project's full name or its code, for example “RP-001”.",
+        NB: "Greit. Prøv å skrive prosjektets fulle navn eller prosjektkode{example}.",
+        EN: "All right. Try the project's full name or its code{example}.",
     },
+    "for_example_code": {NB: ", for eksempel «{code}»", EN: ", for example “{code}”"},
     "stale_button": {
         NB: "Den knappen hører til et eldre svar som jeg ikke kan bruke lenger. Spør gjerne på nytt.",
         EN: "That button belongs to an older answer I can no longer use. Please ask again.",
@@ -322,33 +323,23 @@ TEXT: dict[str, dict[Language, str]] = {
                                     EN: "{kind} {id} (no longer in the portfolio)"},
 }
 
-EXAMPLES = {
-    NB: (
-        "Hvem eier Regional EPJ-modernisering?",
-        "Hva er status på trådløst nett fase II?",
-        "Er DHO overført til Sykehuspartner?",
-        "Hvilke prosjekter er røde?",
-        "Hvilke prosjekter har Ola Hansen?",
-        "STIM-prosjekter som fortsatt pågår",
-    ),
-    EN: (
-        "Who owns Regional EPJ-modernisering?",
-        "What is the status of wireless network phase 2?",
-        "Was DHO transferred to Sykehuspartner?",
-        "Which projects are red?",
-        "Which projects does Ola Hansen have?",
-        "How many projects were transferred?",
-    ),
+# The example questions the welcome, the help and "did not understand" suggest, by what they
+# ask; `knowledge.answers.examples` fills in names of the connected portfolio and keeps only
+# those the bot answers right.
+EXAMPLE_QUESTIONS: dict[str, dict[Language, str]] = {
+    "owner": {NB: "Hvem eier {project}?", EN: "Who owns {project}?"},
+    "status": {NB: "Hva er status på {project}?", EN: "What is the status of {project}?"},
+    "transfer": {NB: "Er {project} overført?", EN: "Was {project} transferred?"},
+    "red": {NB: "Hvilke prosjekter er røde?", EN: "Which projects are red?"},
+    "person": {NB: "Hvilke prosjekter har {person}?", EN: "Which projects does {person} have?"},
+    "programme": {NB: "Hvilke prosjekter er i {programme}?",
+                  EN: "Which projects are in {programme}?"},
 }
 
 
 def say(key: str, language: Language, **values: object) -> str:
     """The phrase `key` in `language`, with `values` filled in."""
     return TEXT[key][language].format(**values)
-
-
-def example_questions(language: Language) -> tuple[str, ...]:
-    return EXAMPLES[language]
 
 
 def command_help(language: Language) -> tuple[tuple[str, str], ...]:
@@ -403,9 +394,20 @@ SUBSCRIPTION_TARGET_KIND = {
     "project": {NB: "prosjekt", EN: "project"},
     "programme": {NB: "program", EN: "programme"},
 }
+# What the subscription help suggests; a line naming {project} or {programme} is left out when
+# the connected portfolio gives no name for it (`subscription_examples`).
 SUBSCRIPTION_EXAMPLES = {
-    NB: ("abonner Regional radiologi 2.0", "abonner STIM kun status", "abonner alle kun overføring",
-         "abonnementer", "avslutt abonnement Regional radiologi 2.0", "avslutt alle abonnementer"),
-    EN: ("subscribe radiology 2.0", "subscribe STIM only status", "subscribe all only transfers",
-         "subscriptions", "unsubscribe radiology 2.0", "unsubscribe all"),
+    NB: ("abonner {project}", "abonner {programme} kun status", "abonner alle kun overføring",
+         "abonnementer", "avslutt abonnement {project}", "avslutt alle abonnementer"),
+    EN: ("subscribe {project}", "subscribe {programme} only status", "subscribe all only transfers",
+         "subscriptions", "unsubscribe {project}", "unsubscribe all"),
 }
+
+
+def subscription_examples(language: Language, project: str | None,
+                          programme: str | None) -> tuple[str, ...]:
+    """The subscription help's examples, naming `project` and `programme` (the connected
+    portfolio's); those that would need a missing name are left out."""
+    names = {"project": project, "programme": programme}
+    return tuple(line.format(**names) for line in SUBSCRIPTION_EXAMPLES[language]
+                 if all(names[slot] for slot in ("project", "programme") if f"{{{slot}}}" in line))

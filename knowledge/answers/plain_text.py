@@ -324,7 +324,7 @@ def _(answer: StatusRefused) -> str:
 
 @render.register
 def _(answer: StatusInvalid) -> str:
-    example = answer.project.name if answer.project else "Trådløst nett fase II"
+    example = answer.project.name if answer.project else TEXT["form_project"][answer.language]
     return "\n".join(
         say(problem, answer.language, example=example, limit=answer.max_summary)
         for problem in answer.problems)
