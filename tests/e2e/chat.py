@@ -37,14 +37,21 @@ QUIET_SECONDS = 1.0
 MESSAGE_BOXES = 'div:has(> [aria-label="Message header"])'
 
 # Collects every log-panel entry marked "(!) Warning: " or "(×) Error: " as it is added, so an
-# entry scrolled out of the panel is not missed.
+# entry scrolled out of the panel is not missed; counts the entries it saw (a time stamp
+# "[07:13:40]" starts each), to show it is reading the panel at all.
 WARNING_RECORDER = """
 (() => {
   window.__playgroundWarnings = [];
+  window.__playgroundLogEntries = 0;
   const seen = new WeakSet();
   const scan = () => {
     for (const marker of document.querySelectorAll('span')) {
       const label = marker.textContent;
+      if (/^\\[\\d{1,2}:\\d{2}:\\d{2}/.test(label) && !seen.has(marker)) {
+        seen.add(marker);
+        window.__playgroundLogEntries += 1;
+        continue;
+      }
       if ((label !== '(!) Warning: ' && label !== '(\\u00d7) Error: ') || seen.has(marker)) continue;
       seen.add(marker);
       const message = marker.nextElementSibling;
@@ -168,8 +175,13 @@ class PlaygroundChat:
                         tuple(row["inputs"])) for row in rows]
 
     def warnings(self) -> list[str]:
+        """The log panel's warnings and errors so far, each as `(!) Warning: <text>`."""
         found: list[str] = self.page.evaluate("() => window.__playgroundWarnings || []")
         return found
+
+    def log_entries(self) -> int:
+        """How many log panel entries the warning recorder has seen."""
+        return int(self.page.evaluate("() => window.__playgroundLogEntries || 0"))
 
     # ------------------------------------------------------------------ acting
     def wait_for_reply(self, sent: str, before: int) -> Reply:

@@ -170,6 +170,7 @@ def test_no_suggestion_names_something_this_portfolio_does_not_have(session: Ses
 def test_no_playground_warning_but_the_documented_ones(session: Session) -> None:
     for question in reply_kinds().values():     # every kind of reply has been rendered
         session.ask(question)
+    assert session.chat.log_entries() > 2 * len(reply_kinds()), "the log panel was not read"
     unexpected = [warning for warning in session.chat.warnings()
                   if not warning.startswith(HARMLESS_WARNINGS)]
     assert not unexpected, unexpected
