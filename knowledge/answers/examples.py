@@ -55,24 +55,34 @@ class Candidate:
     name: str
 
 
+# A candidate of an entity `entity_id` of the snapshot, or None when it cannot be named.
+Accept = Callable[[Snapshot, int], "Candidate | None"]
+
+
 @dataclass(frozen=True)
 class ExampleKind:
-    """One example question: its template key, the slot it fills, whom it may name, and the
+    """One example question: its template key, the slot it fills, which entities it may
+    name (`table`: "projects", "persons", "programmes" or None for none; `accept`), and the
     answer that makes it right."""
 
     key: str
     slot: str | None
-    candidates: Callable[[Snapshot], Sequence[Candidate]]
+    table: str | None
+    accept: Accept
     fits: Fits
 
 
-def _projects(predicate: Callable[[Snapshot, int], bool]) -> Callable[[Snapshot],
-                                                                        list[Candidate]]:
-    def candidates(snapshot: Snapshot) -> list[Candidate]:
-        return [Candidate(project.id, project.name)
-                for project in sorted(snapshot.projects.values(), key=lambda p: p.id)
-                if len(project.name) <= MAX_NAME_CHARACTERS and predicate(snapshot, project.id)]
-    return candidates
+def _fits_button(name: str) -> bool:
+    return 0 < len(name) <= MAX_NAME_CHARACTERS
+
+
+def _project(predicate: Callable[[Snapshot, int], bool]) -> Accept:
+    def accept(snapshot: Snapshot, project_id: int) -> Candidate | None:
+        project = snapshot.projects[project_id]
+        if _fits_button(project.name) and predicate(snapshot, project_id):
+            return Candidate(project_id, project.name)
+        return None
+    return accept
 
 
 def _has_owner(snapshot: Snapshot, project_id: int) -> bool:
@@ -88,23 +98,23 @@ def _has_transfer(snapshot: Snapshot, project_id: int) -> bool:
     return project_id in snapshot.transfers
 
 
-def _persons(snapshot: Snapshot) -> list[Candidate]:
-    return [Candidate(person.id, person.full_name)
-            for person in sorted(snapshot.persons.values(), key=lambda p: p.id)
-            if snapshot.assignments.get(person.id)
-            and len(person.full_name) <= MAX_NAME_CHARACTERS]
+def _person(snapshot: Snapshot, person_id: int) -> Candidate | None:
+    person = snapshot.persons[person_id]
+    if _fits_button(person.full_name) and snapshot.assignments.get(person_id):
+        return Candidate(person_id, person.full_name)
+    return None
 
 
-def _programmes(snapshot: Snapshot) -> list[Candidate]:
-    used = {project.programme_id for project in snapshot.projects.values()}
-    return [Candidate(programme.id, programme.short_name or programme.name)
-            for programme in sorted(snapshot.programmes.values(), key=lambda p: p.id)
-            if programme.id in used
-            and len(programme.short_name or programme.name) <= MAX_NAME_CHARACTERS]
+def _programme(snapshot: Snapshot, programme_id: int) -> Candidate | None:
+    programme = snapshot.programmes[programme_id]
+    name = programme.short_name or programme.name
+    if _fits_button(name) and snapshot.project_list(programme_id=programme_id):
+        return Candidate(programme_id, name)
+    return None
 
 
-def _no_entity(snapshot: Snapshot) -> list[Candidate]:
-    return [Candidate(0, "")]
+def _no_entity(snapshot: Snapshot, entity_id: int) -> Candidate | None:
+    return Candidate(0, "")
 
 
 def _about_project(answer: Answer, entity_id: int) -> bool:
@@ -147,12 +157,12 @@ def _programme_fits(answer: Answer, entity_id: int, name: str) -> bool:
 
 
 KINDS = (
-    ExampleKind("owner", "project", _projects(_has_owner), _owner_fits),
-    ExampleKind("status", "project", _projects(_has_report), _status_fits),
-    ExampleKind("transfer", "project", _projects(_has_transfer), _transfer_fits),
-    ExampleKind("red", None, _no_entity, _red_fits),
-    ExampleKind("person", "person", _persons, _person_fits),
-    ExampleKind("programme", "programme", _programmes, _programme_fits),
+    ExampleKind("owner", "project", "projects", _project(_has_owner), _owner_fits),
+    ExampleKind("status", "project", "projects", _project(_has_report), _status_fits),
+    ExampleKind("transfer", "project", "projects", _project(_has_transfer), _transfer_fits),
+    ExampleKind("red", None, None, _no_entity, _red_fits),
+    ExampleKind("person", "person", "persons", _person, _person_fits),
+    ExampleKind("programme", "programme", "programmes", _programme, _programme_fits),
 )
 
 
@@ -182,12 +192,39 @@ def snapshot_seed(snapshot: Snapshot) -> str:
 def candidate_orders(snapshot: Snapshot, seed: str | None = None) -> dict[str, list[Candidate]]:
     """Per kind, the candidates to try in order: up to `MAX_TRIES`, drawn with the seed."""
     seed = seed if seed is not None else snapshot_seed(snapshot)
+    ids: dict[str, list[int]] = {}
     orders: dict[str, list[Candidate]] = {}
     for kind in KINDS:
-        pool = list(kind.candidates(snapshot))
-        orders[kind.key] = random.Random(f"{seed}:{kind.key}").sample(
-            pool, min(len(pool), MAX_TRIES))
+        if kind.table is None:
+            orders[kind.key] = [c for c in (kind.accept(snapshot, 0),) if c is not None]
+            continue
+        if kind.table not in ids:
+            ids[kind.table] = sorted(getattr(snapshot, kind.table))
+        orders[kind.key] = _draw(snapshot, ids[kind.table], kind.accept,
+                                 random.Random(f"{seed}:{kind.key}"))
     return orders
+
+
+def _draw(snapshot: Snapshot, ids: Sequence[int], accept: Accept,
+          rng: random.Random) -> list[Candidate]:
+    """Up to `MAX_TRIES` accepted candidates of `ids` in the order `rng` draws them: a few
+    random draws find them in a large portfolio without a pass over every entity; when they
+    do not (few entities qualify), the rest are looked at in a seeded order."""
+    picked: list[Candidate] = []
+    seen: set[int] = set()
+    for _ in range(min(len(ids), MAX_TRIES * 8)):
+        entity_id = ids[rng.randrange(len(ids))]
+        if entity_id in seen:
+            continue
+        seen.add(entity_id)
+        candidate = accept(snapshot, entity_id)
+        if candidate is not None:
+            picked.append(candidate)
+            if len(picked) == MAX_TRIES:
+                return picked
+    rest = [c for entity_id in ids if entity_id not in seen
+            and (c := accept(snapshot, entity_id)) is not None]
+    return picked + rng.sample(rest, min(len(rest), MAX_TRIES - len(picked)))
 
 
 def pick_examples(snapshot: Snapshot, language: Language, answer: Answer_,
