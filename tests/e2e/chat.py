@@ -144,6 +144,7 @@ class PlaygroundChat:
     page: Page
     bot_name: str
     blocked: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
 
     @classmethod
     def open(cls, browser: Browser, url: str, bot_name: str, *, width: int = 1100,
@@ -151,6 +152,7 @@ class PlaygroundChat:
         page = browser.new_page(viewport={"width": width, "height": height}, locale="nb-NO")
         chat = cls(page, bot_name)
         page.route("**/*", chat._only_local)
+        page.on("pageerror", lambda error: chat.page_errors.append(str(error)))
         page.add_init_script(WARNING_RECORDER)
         page.goto(url)
         chat.composer().wait_for()
@@ -184,10 +186,10 @@ class PlaygroundChat:
         return int(self.page.evaluate("() => window.__playgroundLogEntries || 0"))
 
     # ------------------------------------------------------------------ acting
-    def wait_for_reply(self, sent: str, before: int) -> Reply:
+    def wait_for_reply(self, sent: str, before: int, seconds: float = REPLY_SECONDS) -> Reply:
         """The bot messages after the first `before`, once at least one came and then none for
         `QUIET_SECONDS`."""
-        deadline = time.monotonic() + REPLY_SECONDS
+        deadline = time.monotonic() + seconds
         count, changed = before, time.monotonic()
         while time.monotonic() < deadline:      # the page's state: polled, as a person looks
             now = self.bot_boxes().count()
@@ -196,7 +198,7 @@ class PlaygroundChat:
             elif count > before and time.monotonic() - changed >= QUIET_SECONDS:
                 return Reply(sent, tuple(self.bot_messages()[before:]), before)
             self.page.wait_for_timeout(100)
-        raise AssertionError(f"no reply to {sent!r} within {REPLY_SECONDS:g} s")
+        raise AssertionError(f"no reply to {sent!r} within {seconds:g} s")
 
     def wait_for_welcome(self) -> Reply:
         return self.wait_for_reply("(conversation start)", 0)
@@ -215,13 +217,13 @@ class PlaygroundChat:
         assert offsets, f"no card in the reply to {reply.sent!r}: {reply.texts()}"
         return self.bot_boxes().nth(reply.index + offsets[-1])
 
-    def press(self, reply: Reply, title: str) -> Reply:
+    def press(self, reply: Reply, title: str, seconds: float = REPLY_SECONDS) -> Reply:
         """Press the button `title` on `reply`'s card, as a person clicks it."""
         before = self.bot_boxes().count()
         button = self.card_box(reply).get_by_role("button", name=title, exact=True)
         assert button.count(), f"no button {title!r} on the reply to {reply.sent!r}: {reply.buttons}"
         button.first.click()
-        return self.wait_for_reply(f"[{title}]", before)
+        return self.wait_for_reply(f"[{title}]", before, seconds)
 
     def options(self, reply: Reply, label: str) -> list[str]:
         """The choices a compact choice set on `reply`'s card offers when opened."""

@@ -4,9 +4,8 @@ One session (see conftest.py): `portfoliobot serve` on the Fjordheim portfolio (
 the playground pointed at it with channel msteams, the user the project lead Vegard Tangen,
 headless Chromium. Every check reads the text the page shows, never the activity JSON.
 
-The tests marked xfail(strict) describe issue 13's items 1 (one message per reply) and 2
-(examples from the connected portfolio): they fail today and turn into failures when those land,
-so their marker must then be removed.
+Issue 13's items 1 (one message per reply: a reply with a card shows the card only) and 2 (the
+examples name the connected portfolio, not the demo) are checked here as a person sees them.
 
 Without Chromium, Node or the playground (`tests/e2e/deps.py`) the module is skipped with one
 line naming `make browser-deps`.
@@ -41,11 +40,6 @@ from tests.e2e.servers import BOT_NAME, CHANNEL
 if reason := skip_reason():
     pytest.skip(reason, allow_module_level=True)
 
-ONE_MESSAGE = pytest.mark.xfail(
-    strict=True, reason="issue 13 item 1: a reply with a card shows its text above the card too")
-OWN_EXAMPLES = pytest.mark.xfail(
-    strict=True, reason="issue 13 item 2: the examples are the demo's, not the connected portfolio's")
-
 # Warnings the playground shows that are about the playground, not the bot. Each is a prefix of
 # the log panel's text.
 HARMLESS_WARNINGS = (
@@ -53,6 +47,11 @@ HARMLESS_WARNINGS = (
     # Teams supports; the playground renders them at its normal width and says so.
     "(!) Warning: Full width control is not supported yet in Microsoft 365 Agents playground",
 )
+# Errors the playground's page throws that are its own bugs. It cannot send an Action.Submit
+# whose data has `msteams` (Teams' documented imBack and messageBack forms, which the bot's
+# example and command buttons use): pressing one throws this and sends nothing; Teams sends the
+# text. Buttons with plain data (clarifications, the status form) work.
+PLAYGROUND_BUGS = ("Cannot add property msTeams, object is not extensible",)
 # The playground's page asks Microsoft's CDN for the Segoe UI fonts and an animation worklet;
 # the test browser blocks every request that would leave 127.0.0.1, so the page falls back to
 # the system's fonts. Nothing else may be asked for.
@@ -73,6 +72,7 @@ NOT_FOUND = "Hvem eier Nordlys sengepost?"
 NOT_UNDERSTOOD = "blåbærsyltetøy med vafler"
 CHANNEL_SUMMARY = "ny leverandør av strømforsyning er valgt"
 FORM_SUMMARY = "Pilot i akuttmottaket er forlenget med to uker"
+UNANSWERED = ("Jeg fant ikke", "Det forstod jeg ikke", "passer til flere")
 REFUSED = f"status {CHECKLIST}: grønn – sjekklisten er testet på to operasjonsstuer"
 
 
@@ -88,7 +88,6 @@ def test_the_welcome_shows_a_card_when_the_conversation_starts(session: Session)
     assert "porteføljeboten" in visible(session.welcome.card).lower()
 
 
-@ONE_MESSAGE
 def test_the_welcome_is_one_message(session: Session) -> None:
     assert len(session.welcome.messages) == 1, session.welcome.texts()
 
@@ -101,7 +100,6 @@ def test_an_example_question_shows_its_facts_in_the_card(session: Session, kind:
     assert not missing, f"{question!r}: the card lacks {missing}: {card!r}"
 
 
-@ONE_MESSAGE
 @pytest.mark.parametrize("kind", reply_kinds())
 def test_a_reply_is_one_message(session: Session, kind: str) -> None:
     reply = session.ask(reply_kinds()[kind])
@@ -153,7 +151,6 @@ def _suggestions(reply: Reply) -> str:
     return " ".join(visible(message.card or message.text) for message in reply.messages)
 
 
-@OWN_EXAMPLES
 def test_no_suggestion_names_something_this_portfolio_does_not_have(session: Session) -> None:
     ours = {name.casefold() for name in names_in(e2e_portfolio())}
     foreign = sorted(name for name in names_in(demo_portfolio())
@@ -167,6 +164,22 @@ def test_no_suggestion_names_something_this_portfolio_does_not_have(session: Ses
     assert not any(named.values()), f"suggestions name what this portfolio does not have: {named}"
 
 
+def test_every_welcome_example_is_a_question_the_bot_answers(session: Session) -> None:
+    examples = session.welcome.buttons
+    assert len(examples) >= 3, examples
+    for example in examples:
+        shown = visible(session.ask(example).card)
+        assert not any(phrase in shown for phrase in UNANSWERED), f"{example!r}: {shown!r}"
+
+
+@pytest.mark.xfail(strict=True, reason=f"Agents Playground 0.2.28: {PLAYGROUND_BUGS[0]}")
+def test_a_welcome_example_pressed_in_the_page_is_answered(session: Session) -> None:
+    example = session.welcome.buttons[0]
+    answer = session.chat.press(session.welcome, example, seconds=5)
+    shown = visible(answer.card)
+    assert not any(phrase in shown for phrase in UNANSWERED), f"{example!r}: {shown!r}"
+
+
 def test_no_playground_warning_but_the_documented_ones(session: Session) -> None:
     for question in reply_kinds().values():     # every kind of reply has been rendered
         session.ask(question)
@@ -174,6 +187,8 @@ def test_no_playground_warning_but_the_documented_ones(session: Session) -> None
     unexpected = [warning for warning in session.chat.warnings()
                   if not warning.startswith(HARMLESS_WARNINGS)]
     assert not unexpected, unexpected
+    errors = [error for error in session.chat.page_errors if not error.startswith(PLAYGROUND_BUGS)]
+    assert not errors, errors
 
 
 def test_the_page_asks_nothing_beyond_this_machine_but_fonts(session: Session) -> None:
@@ -196,3 +211,4 @@ def test_a_status_posted_by_the_lead_reaches_a_subscribed_channel(session: Sessi
         assert HAVBRIS_II in notice and "gul" in notice and LEAD.full_name in notice, notice
     finally:
         chat.open_conversation("Personal Chat")
+
