@@ -268,7 +268,7 @@ class Replies:
         reply_to = record.reply_to_id or record.activity.get("replyToId")
         future = self.waiting.get(reply_to) if isinstance(reply_to, str) else None
         if future is not None and not future.done():
-            future.set_result((arrived, record.text or ""))
+            future.set_result((arrived, record.shown_text))
 
 
 async def one_round_trip(client: ClientSession, url: str, activity: dict[str, Any],

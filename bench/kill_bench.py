@@ -299,7 +299,7 @@ class Bench:
 
     def answer_to(self, update_: Update) -> str | None:
         activity_id = update_.body["id"]
-        replies = [a.text or "" for a in self.connector.activities
+        replies = [a.shown_text for a in self.connector.activities
                    if a.reply_to_id == activity_id and a.type == "message"]
         return replies[-1] if replies else None
 
@@ -415,7 +415,7 @@ class Bench:
 
 
 def _shown(activity: RecordedActivity) -> str:
-    return (activity.text or "") + json.dumps(activity.adaptive_cards, ensure_ascii=False)
+    return activity.shown_text + json.dumps(activity.adaptive_cards, ensure_ascii=False)
 
 
 async def run(options: argparse.Namespace) -> Figures:

@@ -137,12 +137,12 @@ async def enqueue(bot_url: str, rows: list[tuple[str, str]]) -> None:
 
 def posts(connector: LocalConnector) -> list[RecordedActivity]:
     return [a for a in connector.activities if a.type == "message"
-            and (a.text or "").startswith(PREFIX)]
+            and a.shown_text.startswith(PREFIX)]
 
 
 def title_of(post: RecordedActivity) -> str:
     """The notification a post carries: the first line of its text (the title)."""
-    return (post.text or "").split("\n", 1)[0]
+    return post.shown_text.split("\n", 1)[0]
 
 
 def most_in_window(times: list[float], span: float) -> int:
