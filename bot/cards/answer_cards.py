@@ -229,9 +229,11 @@ def _(answer: Thanks) -> CardBuilder:
 
 @answer_card.register
 def _(answer: Help) -> CardBuilder:
-    builder = _examples(CardBuilder().text(say("help_intro", answer.language)), answer.examples)
-    return builder.text(say("help_commands", answer.language), bold=True).facts(
+    # A card's buttons always come last, so the commands go first and the intro, which ends
+    # "Prøv for eksempel:", stands right above its example buttons.
+    builder = CardBuilder().text(say("help_card_commands", answer.language), bold=True).facts(
         command_help(answer.language))
+    return _examples(builder.text(say("help_intro", answer.language)), answer.examples)
 
 
 @answer_card.register

@@ -57,6 +57,7 @@ TEXT: dict[str, dict[Language, str]] = {
         EN: "I answer questions about the regional ICT portfolio. Try for example:",
     },
     "help_commands": {NB: "Dette kan du også skrive:", EN: "You can also write:"},
+    "help_card_commands": {NB: "Dette kan du skrive:", EN: "You can write:"},
     "not_understood": {
         NB: "Det forstod jeg ikke helt. Prøv for eksempel:",
         EN: "I did not quite understand that. Try for example:",
