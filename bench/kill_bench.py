@@ -73,6 +73,15 @@ from knowledge.portfolio.demo_database import demo_portfolio, load_portfolio
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+
+
+def write_figures(name: str, figures: Any) -> int:
+    """Write a run's figures (a dataclass with a `failed` verdict) to `results/<name>.json`;
+    the exit code: 1 when the run failed, else 0."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(
+        {**asdict(figures), "failed": figures.failed}, indent=2, ensure_ascii=False), "utf-8")
+    return 1 if figures.failed else 0
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 TOKEN = "kill-bench-notify-token"
 RESENDS = 6
@@ -474,10 +483,7 @@ def main(argv: list[str] | None = None) -> int:
         print(line)
     for answer in figures.stuck_answers[:10]:
         print(f"  stuck: {answer}")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "kill_bench.json").write_text(json.dumps(
-        {**asdict(figures), "failed": figures.failed}, indent=2, ensure_ascii=False), "utf-8")
-    return 1 if figures.failed else 0
+    return write_figures("kill_bench", figures)
 
 
 if __name__ == "__main__":

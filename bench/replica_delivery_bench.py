@@ -35,21 +35,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
 from aiohttp import ClientError, ClientSession
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 
-from bench.kill_bench import HOST, RESULTS, BotProcess, databases, free_port
+from bench.kill_bench import HOST, BotProcess, databases, free_port, write_figures
 from bot.cli.local_connector import LocalConnector, RecordedActivity
 from bot.notifications.outbox import Notification, OutboxStore
 from bot.notifications.subscriptions import SubscriptionStore
@@ -267,10 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                               kill=not options.no_kill))
     for line in figures.lines():
         print(line)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "replica_delivery_bench.json").write_text(json.dumps(
-        {**asdict(figures), "failed": figures.failed}, indent=2, ensure_ascii=False), "utf-8")
-    return 1 if figures.failed else 0
+    return write_figures("replica_delivery_bench", figures)
 
 
 if __name__ == "__main__":
