@@ -9,7 +9,8 @@ from botbuilder.schema import Activity
 from knowledge.answers.answers import Language
 
 # The locale every reply and notification carries, by the language it is written in.
-REPLY_LOCALE: Mapping[str, str] = {Language.NB: "nb-NO", Language.EN: "en-US"}
+REPLY_LOCALE: Mapping[str, str] = {Language.NB: "nb-NO", Language.NN: "nn-NO",
+                                   Language.EN: "en-US"}
 
 
 def language_of(activity: Activity | None) -> Language:

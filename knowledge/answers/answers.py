@@ -18,7 +18,8 @@ from knowledge.portfolio.status_rules import MAX_SUMMARY, STALE_AFTER_DAYS
 
 
 class Language(enum.StrEnum):
-    NB = "nb"
+    NB = "nb"   # bokmål, the default
+    NN = "nn"   # nynorsk
     EN = "en"
 
 
