@@ -62,6 +62,7 @@ from knowledge.answers.phrases import (
     say,
 )
 from knowledge.answers.plain_text import (
+    list_head,
     person_label,
     project_label,
     render,
@@ -365,7 +366,11 @@ def _(answer: PersonProjects) -> CardBuilder:
 @answer_card.register
 def _(answer: ProjectList) -> CardBuilder:
     language = answer.language
-    builder = CardBuilder().text(render(answer).splitlines()[0], bold=True)
+    builder = CardBuilder()
+    if answer.unsupported:
+        builder.text(say("cannot_filter", language, words=" ".join(answer.unsupported)),
+                     colour="Warning")
+    builder.text(list_head(answer), bold=True)
     if answer.count_only:
         return builder
     builder.facts(

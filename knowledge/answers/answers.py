@@ -34,6 +34,13 @@ class Intent(enum.StrEnum):
     TRANSFER = "transfer"
     OVERVIEW = "overview"
     PERSON_PROJECTS = "person_projects"
+    DESCRIPTION = "description"
+    PROGRAMME = "programme"            # which programme a project belongs to
+    START = "start"
+    PLANNED_END = "planned_end"
+    HISTORY = "history"
+    PROGRAMME_STATUS = "programme_status"   # is a programme active or closed, and since when
+    SUMMARY = "summary"
     LIST = "list"
     COUNT = "count"
     FAQ = "faq"
@@ -168,18 +175,33 @@ class PersonProjects(Answer):
 
 
 @dataclass(frozen=True, slots=True)
+class DateCondition:
+    """A date filter as said back: which date, its inclusive bounds, whether it is negated."""
+
+    field: str                 # start, planned_end, transfer or report
+    first: date | None
+    last: date | None
+    negated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ListFilters:
-    """Filters of a list or count question, as the user asked them."""
+    """Filters of a list or count question, as the user asked them, with names resolved."""
 
     health: frozenset[Health] = frozenset()
     phases: frozenset[Phase] = frozenset()
     transfer: frozenset[TransferStatus] = frozenset()
     programme: str | None = None
     organization: str | None = None
+    owner: str | None = None
+    manager: str | None = None
+    person: str | None = None
+    dates: tuple[DateCondition, ...] = ()
+    no_report: bool = False
+    topic: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
-        return not (self.health or self.phases or self.transfer or self.programme
-                    or self.organization)
+        return self == ListFilters()
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +218,58 @@ class ProjectList(Answer):
     items: tuple[ProjectListItem, ...]
     count_only: bool = False
     total: int = 0
-    shown_limit: int = 25
+    shown_limit: int = 10
+    unsupported: tuple[str, ...] = ()   # words of a condition the bot cannot filter by
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFact(Answer):
+    """One fact about a project: `fact` is DESCRIPTION, PROGRAMME, START, PLANNED_END or
+    HISTORY, and the matching field holds it (None or empty: not registered)."""
+
+    project: ProjectView
+    fact: Intent
+    description: str | None = None
+    programme: str | None = None
+    programme_closed_on: date | None = None
+    start_date: date | None = None
+    planned_end_date: date | None = None
+    reports: tuple[ReportView, ...] = ()   # newest first
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeFact(Answer):
+    """A programme: whether it is active or closed, since when, and what it is."""
+
+    name: str
+    short_name: str | None
+    closed: bool
+    closed_on: date | None
+    description: str | None
+    projects: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """How many projects of a scope have one value (a health, a phase, a transfer status);
+    `value` None counts those without one (no report, no transfer row)."""
+
+    value: Health | Phase | TransferStatus | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioSummary(Answer):
+    """The portfolio (or a programme's or organisation's part of it) at a glance."""
+
+    scope: ListFilters
+    total: int
+    health: tuple[Tally, ...]
+    phases: tuple[Tally, ...]
+    transfers: tuple[Tally, ...]
+    red: tuple[ProjectListItem, ...]
+    red_total: int = 0
+    shown_limit: int = 10
 
 
 @dataclass(frozen=True, slots=True)

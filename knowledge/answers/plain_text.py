@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import singledispatch
 
 from knowledge.answers.answers import (
     Answer,
     Clarification,
+    DateCondition,
     FaqAnswer,
     Greeting,
     Help,
@@ -20,6 +22,9 @@ from knowledge.answers.answers import (
     NotUnderstood,
     PersonProjects,
     PersonView,
+    PortfolioSummary,
+    ProgrammeFact,
+    ProjectFact,
     ProjectList,
     ProjectOverview,
     ProjectPeople,
@@ -50,8 +55,17 @@ from knowledge.answers.phrases import (
     join_words,
     say,
 )
-from knowledge.portfolio.model import Role, TransferStatus
+from knowledge.portfolio.model import Health, Phase, Role, TransferStatus
 from knowledge.portfolio.status_rules import STALE_AFTER_DAYS
+
+MONTH_NAMES = {
+    Language.NB: ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+                  "september", "oktober", "november", "desember"),
+    Language.NN: ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+                  "september", "oktober", "november", "desember"),
+    Language.EN: ("January", "February", "March", "April", "May", "June", "July", "August",
+                  "September", "October", "November", "December"),
+}
 
 
 def project_label(project: ProjectView) -> str:
@@ -133,11 +147,43 @@ def filters_phrase(filters: ListFilters, language: Language) -> str:
     if filters.transfer:
         parts.append(say("filter_transfer", language, values=join_words(
             sorted(TRANSFER[t][language] for t in filters.transfer), language)))
-    if filters.programme:
-        parts.append(say("filter_programme", language, value=filters.programme))
-    if filters.organization:
-        parts.append(say("filter_organization", language, value=filters.organization))
+    for key, value in (("filter_owner", filters.owner), ("filter_manager", filters.manager),
+                       ("filter_person", filters.person), ("filter_programme", filters.programme),
+                       ("filter_organization", filters.organization)):
+        if value:
+            parts.append(say(key, language, value=value))
+    parts.extend(date_phrase(condition, language) for condition in filters.dates)
+    if filters.no_report:
+        parts.append(say("filter_no_report", language))
+    if filters.topic:
+        parts.append(say("filter_topic", language, value=" ".join(filters.topic)))
     return (" " + ", ".join(parts)) if parts else ""
+
+
+def date_phrase(condition: DateCondition, language: Language) -> str:
+    """"planlagt ferdig i 2026", "sist rapportert før 01.10.2026", "transferred in 2024-01"."""
+    first, last = condition.first, condition.last
+    if first and last and first == last:
+        span = say("range_on", language, value=format_date(first, language))
+    elif first and last and first.day == 1 and first.month == 1 and (last.month, last.day) == (
+            12, 31) and first.year == last.year:
+        span = say("range_in", language, value=str(first.year))
+    elif first and last and first.day == 1 and (first.year, first.month) == (
+            last.year, last.month) and (last + timedelta(days=1)).day == 1:
+        span = say("range_in", language, value=f"{MONTH_NAMES[language][first.month - 1]} "
+                                              f"{first.year}")
+    elif first and last:
+        span = say("range_between", language, first=format_date(first, language),
+                   last=format_date(last, language))
+    elif last:
+        span = say("range_before", language, value=format_date(last + timedelta(days=1),
+                                                                language))
+    elif first:
+        span = say("range_from", language, value=format_date(first, language))
+    else:
+        span = ""
+    phrase = f"{say('date_' + condition.field, language)} {span}".strip()
+    return say("date_not", language, condition=phrase) if condition.negated else phrase
 
 
 @singledispatch
@@ -259,11 +305,12 @@ def _(answer: PersonProjects) -> str:
             return say("person_no_projects_role", language, person=person,
                        role=ROLE[answer.role_filter][language])
         return say("person_no_projects", language, person=person)
+    one = "_one" if count == 1 else ""
     if answer.role_filter is not None:
-        head = say("person_projects_role", language, person=person,
+        head = say("person_projects_role" + one, language, person=person,
                    role=ROLE[answer.role_filter][language], count=count)
     else:
-        head = say("person_projects", language, person=person, count=count)
+        head = say("person_projects" + one, language, person=person, count=count)
     lines = [head]
     for a in answer.assignments:
         role = a.member_role or ROLE[a.role][language]
@@ -274,19 +321,120 @@ def _(answer: PersonProjects) -> str:
 @render.register
 def _(answer: ProjectList) -> str:
     language = answer.language
-    filters = filters_phrase(answer.filters, language)
-    if answer.total == 0:
-        return say("list_none", language, filters=filters)
-    head = (say("list_count_one", language, filters=filters) if answer.total == 1
-            else say("list_count", language, count=answer.total, filters=filters))
-    if answer.count_only:
-        return head
-    lines = [head]
+    head = list_head(answer)
+    lines = [say("cannot_filter", language, words=" ".join(answer.unsupported))
+             ] if answer.unsupported else []
+    lines.append(head)
+    if answer.count_only or answer.total == 0:
+        return "\n".join(lines)
     for item in answer.items[: answer.shown_limit]:
         health = HEALTH[item.health][language] if item.health else TEXT["no_report_short"][language]
         lines.append(f"- {project_label(item.project)}: {PHASE[item.phase][language]}, {health}")
     if answer.total > answer.shown_limit:
         lines.append(say("list_more", language, more=answer.total - answer.shown_limit))
+    return "\n".join(lines)
+
+
+def list_head(answer: ProjectList) -> str:
+    """"3 prosjekter med status rød, eid av Mona Berg.": the total and the filters used."""
+    language, filters = answer.language, filters_phrase(answer.filters, answer.language)
+    if answer.total == 0:
+        return say("list_none", language, filters=filters)
+    if answer.total == 1:
+        return say("list_count_one", language, filters=filters)
+    return say("list_count", language, count=answer.total, filters=filters)
+
+
+@render.register
+def _(answer: ProjectFact) -> str:
+    language, label = answer.language, project_label(answer.project)
+    if answer.fact is Intent.DESCRIPTION:
+        return (say("fact_description", language, project=label, description=answer.description)
+                if answer.description else say("fact_no_description", language, project=label))
+    if answer.fact is Intent.PROGRAMME:
+        if not answer.programme:
+            return say("fact_no_programme", language, project=label)
+        lines = [say("fact_programme", language, project=label, programme=answer.programme)]
+        if answer.programme_closed_on:
+            lines.append(say("fact_programme_closed", language,
+                             date=format_date(answer.programme_closed_on, language)))
+        return " ".join(lines)
+    if answer.fact is Intent.START:
+        return (say("fact_start", language, project=label,
+                    date=format_date(answer.start_date, language))
+                if answer.start_date else say("fact_no_start", language, project=label))
+    if answer.fact is Intent.PLANNED_END:
+        return (say("fact_planned_end", language, project=label,
+                    date=format_date(answer.planned_end_date, language))
+                if answer.planned_end_date
+                else say("fact_no_planned_end", language, project=label))
+    if not answer.reports:
+        return say("no_status", language, project=label)
+    lines = [say("fact_history", language, project=label)]
+    lines.extend(history_line(report, language) for report in answer.reports)
+    return "\n".join(lines)
+
+
+def history_line(report: ReportView, language: Language) -> str:
+    author = f" ({report.author.name})" if report.author else ""
+    return (f"- {format_date(report.reported_at, language)}: {HEALTH[report.health][language]}"
+            f" – {report.summary}{author}")
+
+
+@render.register
+def _(answer: ProgrammeFact) -> str:
+    language = answer.language
+    label = f"{answer.short_name} ({answer.name})" if answer.short_name else answer.name
+    if answer.closed and answer.closed_on:
+        head = say("programme_closed", language, programme=label,
+                   date=format_date(answer.closed_on, language))
+    elif answer.closed:
+        head = say("programme_closed_undated", language, programme=label)
+    else:
+        head = say("programme_active", language, programme=label)
+    lines = [head]
+    if answer.description:
+        lines.append(answer.description)
+    lines.append(say("programme_projects", language, count=answer.projects))
+    return "\n".join(lines)
+
+
+def summary_lines(answer: PortfolioSummary) -> list[str]:
+    """The overview's counts, one line per dimension: "Status: grønn: 7, gul: 3, rød: 2"."""
+    language = answer.language
+
+    def tally(value: Health | Phase | TransferStatus | None) -> str:
+        if isinstance(value, Health):
+            return HEALTH[value][language]
+        if isinstance(value, Phase):
+            return PHASE[value][language]
+        return TRANSFER[value][language] if value is not None else ""
+
+    health = ", ".join(f"{tally(t.value) or TEXT['no_report_short'][language]}: {t.count}"
+                       for t in answer.health)
+    phases = ", ".join(f"{tally(t.value)}: {t.count}" for t in answer.phases)
+    transfers = ", ".join(f"{tally(t.value) or TEXT['summary_no_transfer'][language]}: "
+                          f"{t.count}" for t in answer.transfers)
+    lines = [say("summary_head", language, scope=filters_phrase(answer.scope, language),
+                 count=answer.total)]
+    for key, text in (("summary_health", health), ("summary_phase", phases),
+                      ("summary_transfer", transfers)):
+        if text:
+            lines.append(f"{TEXT[key][language]}: {text}")
+    return lines
+
+
+@render.register
+def _(answer: PortfolioSummary) -> str:
+    language = answer.language
+    lines = summary_lines(answer)
+    if not answer.red:
+        lines.append(say("summary_no_red", language))
+        return "\n".join(lines)
+    lines.append(say("summary_red", language))
+    lines.extend(f"- {project_label(item.project)}" for item in answer.red[: answer.shown_limit])
+    if answer.red_total > answer.shown_limit:
+        lines.append(say("list_more", language, more=answer.red_total - answer.shown_limit))
     return "\n".join(lines)
 
 

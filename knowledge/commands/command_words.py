@@ -153,9 +153,9 @@ def _triggers(match: Match, *, nb: Iterable[str] = (), nn: Iterable[str] = (),
                  for phrase, found in languages.items())
 
 
-def _menu(en: tuple[str, str], nb: tuple[str, str]) -> MenuEntry:
-    return MenuEntry({Language.EN: en[0], Language.NB: nb[0]},
-                     {Language.EN: en[1], Language.NB: nb[1]})
+def _menu(en: tuple[str, str], nb: tuple[str, str], nn: tuple[str, str]) -> MenuEntry:
+    return MenuEntry({Language.EN: en[0], Language.NB: nb[0], Language.NN: nn[0]},
+                     {Language.EN: en[1], Language.NB: nb[1], Language.NN: nn[1]})
 
 
 WHOLE, PREFIX = Match.WHOLE, Match.PREFIX
@@ -168,26 +168,33 @@ COMMANDS: tuple[Command, ...] = (
         WHOLE, nb=("hjelp", "meny", "kommandoer"), nn=("hjelp", "meny", "kommandoar"),
         en=("help", "menu", "commands")),
         _menu(("help", "What I can answer, with example questions"),
-              ("hjelp", "Hva jeg kan svare på, med eksempler på spørsmål"))),
+              ("hjelp", "Hva jeg kan svare på, med eksempler på spørsmål"),
+              ("hjelp", "Kva eg kan svare på, med døme på spørsmål"))),
     Command(CommandName.ASK_OWNER, menu=_menu(
         ("who owns", "Who owns a project: who owns <project name or code>"),
-        ("hvem eier", "Hvem som eier et prosjekt: hvem eier <prosjektnavn eller -kode>"))),
+        ("hvem eier", "Hvem som eier et prosjekt: hvem eier <prosjektnavn eller -kode>"),
+        ("kven eig", "Kven som eig eit prosjekt: kven eig <prosjektnamn eller -kode>"))),
     Command(CommandName.ASK_MANAGER, menu=_menu(
         ("who leads", "Who manages a project: who leads <project>"),
-        ("hvem leder", "Hvem som leder et prosjekt: hvem leder <prosjekt>"))),
+        ("hvem leder", "Hvem som leder et prosjekt: hvem leder <prosjekt>"),
+        ("kven leier", "Kven som leier eit prosjekt: kven leier <prosjekt>"))),
     Command(CommandName.ASK_STATUS, menu=_menu(
         ("status", "The latest status report of a project: status <project>"),
-        ("status", "Siste statusrapport for et prosjekt: status <prosjekt>"))),
+        ("status", "Siste statusrapport for et prosjekt: status <prosjekt>"),
+        ("status", "Siste statusrapport for eit prosjekt: status <prosjekt>"))),
     Command(CommandName.ASK_RED, menu=_menu(
         ("which projects are red",
          "Projects with red status; ask the same for yellow, green, paused or transferred"),
         ("hvilke prosjekter er røde",
-         "Prosjekter med rød status; spør likedan om gule, grønne, pausede eller overførte"))),
+         "Prosjekter med rød status; spør likedan om gule, grønne, pausede eller overførte"),
+        ("kva prosjekt er raude",
+         "Prosjekt med raud status; spør likeins om gule, grøne, pausa eller overførte"))),
     Command(CommandName.MY_PROJECTS, _triggers(
         WHOLE, nb=("mine prosjekter", "mine"), nn=("mine prosjekt", "mine"),
         en=("my projects",)),
         _menu(("my projects", "The projects you own or lead, with their latest status"),
-              ("mine prosjekter", "Prosjektene du eier eller leder, med siste status"))),
+              ("mine prosjekter", "Prosjektene du eier eller leder, med siste status"),
+              ("mine prosjekt", "Prosjekta du eig eller leier, med siste status"))),
     Command(CommandName.START_STATUS_DIALOG, _triggers(
         WHOLE, nb=("oppdater status", "ny status", "statusoppdatering"),
         nn=("oppdater status", "ny status", "statusoppdatering"),
@@ -195,7 +202,9 @@ COMMANDS: tuple[Command, ...] = (
         _menu(("update status", "Report the status of a project you lead, step by step; or in "
                                 "one message: status <project>: green - summary"),
               ("oppdater status", "Rapporter status for et prosjekt du leder, steg for steg; "
-                                  "eller i én melding: status <prosjekt>: grønn - oppsummering"))),
+                                  "eller i én melding: status <prosjekt>: grønn - oppsummering"),
+              ("oppdater status", "Rapporter status for eit prosjekt du leier, steg for steg; "
+                                  "eller i éi melding: status <prosjekt>: grøn - oppsummering"))),
     # `status <project>: <health> – <summary>`: a project and a health after the keyword.
     Command(CommandName.POST_STATUS, _triggers(
         PREFIX, nb=_STATUS_KEYWORDS_NO, nn=_STATUS_KEYWORDS_NO,
@@ -206,14 +215,18 @@ COMMANDS: tuple[Command, ...] = (
         nn=("statusskjema", "statusskjemaet", "skjema"), en=("status form", "form")),
         _menu(("status form", "A form to report the status of a project you lead in one click"),
               ("statusskjema", "Et skjema for å rapportere status for et prosjekt du leder, "
-                               "med ett klikk"))),
+                               "med ett klikk"),
+              ("statusskjema", "Eit skjema for å rapportere status for eit prosjekt du leier, "
+                               "med eitt klikk"))),
     Command(CommandName.UNDO, _triggers(
         WHOLE, nb=("angre", "angre status"), nn=("angre", "angre status"),
         en=("undo", "undo status")),
         _menu(("undo", "Withdraw your own status update from the last "
                        f"{UNDO_WINDOW_MINUTES} minutes"),
               ("angre", "Trekk tilbake din egen statusoppdatering fra de siste "
-                        f"{UNDO_WINDOW_MINUTES} minuttene"))),
+                        f"{UNDO_WINDOW_MINUTES} minuttene"),
+              ("angre", "Trekk tilbake di eiga statusoppdatering frå dei siste "
+                        f"{UNDO_WINDOW_MINUTES} minutta"))),
     # The guided status update's own words: they act only while it runs.
     Command(CommandName.CANCEL, _triggers(
         WHOLE, nb=("avbryt", "avbryt det", "avbryt dette", "avbryt alt", "avbryt takk", "stopp",
@@ -222,7 +235,8 @@ COMMANDS: tuple[Command, ...] = (
         en=("cancel", "cancel it", "cancel this", "cancel that", "cancel please", "stop",
             "stop it", "quit")),
         _menu(("cancel", "Leave a step-by-step status update at any step; nothing is stored"),
-              ("avbryt", "Avbryt en statusoppdatering steg for steg; ingenting blir lagret"))),
+              ("avbryt", "Avbryt en statusoppdatering steg for steg; ingenting blir lagret"),
+              ("avbryt", "Avbryt ei statusoppdatering steg for steg; ingenting blir lagra"))),
     Command(CommandName.CONFIRM, _triggers(
         WHOLE, nb=("lagre", "ja", "ok", "send"), nn=("lagre", "lagra", "ja", "ok", "send"),
         en=("save", "yes", "ok", "send"))),
@@ -234,7 +248,9 @@ COMMANDS: tuple[Command, ...] = (
         _menu(("subscribe",
                "Get changes posted here: subscribe <project, programme or all> [only status]"),
               ("abonner",
-               "Få endringer postet her: abonner <prosjekt, program eller alle> [kun status]"))),
+               "Få endringer postet her: abonner <prosjekt, program eller alle> [kun status]"),
+              ("abonner",
+               "Få endringar posta her: abonner <prosjekt, program eller alle> [berre status]"))),
     Command(CommandName.LIST_SUBSCRIPTIONS, _triggers(
         WHOLE,
         nb=phrases("vis|list|list opp|", "mine|våre|kanalens|alle|",
@@ -246,7 +262,8 @@ COMMANDS: tuple[Command, ...] = (
                    "subscription|subscriptions")
         + phrases("what|which", "are|", "our|my|the|", "subscriptions", "|do we have|do i have")),
         _menu(("subscriptions", "What this chat or channel subscribes to"),
-              ("abonnementer", "Hva denne chatten eller kanalen abonnerer på"))),
+              ("abonnementer", "Hva denne chatten eller kanalen abonnerer på"),
+              ("abonnement", "Kva denne chatten eller kanalen abonnerer på"))),
     Command(CommandName.UNSUBSCRIBE, _triggers(
         PREFIX,
         nb=phrases("avslutt|stopp|slett|fjern|si opp", "|alle",
@@ -259,7 +276,9 @@ COMMANDS: tuple[Command, ...] = (
                                             "subscription|subscriptions")),
         _menu(("unsubscribe", "Stop changes: unsubscribe <project> or unsubscribe all"),
               ("avslutt abonnement",
-               "Stopp endringer: avslutt abonnement <prosjekt> eller avslutt alle abonnementer"))),
+               "Stopp endringer: avslutt abonnement <prosjekt> eller avslutt alle abonnementer"),
+              ("avslutt abonnement",
+               "Stopp endringar: avslutt abonnement <prosjekt> eller avslutt alle abonnement"))),
 )
 BY_NAME: Mapping[CommandName, Command] = {command.name: command for command in COMMANDS}
 

@@ -235,8 +235,8 @@ def command_text(target: Target, kinds: frozenset[EventKind], language: Language
     words = {NB: {"status": "status", "transfer": "overføring", "phase": "fase",
                   "people": "eier/leder"},
              EN: {"status": "status", "transfer": "transfer", "phase": "phase",
-                  "people": "people"}}[language]
-    verb, only = ("abonner", "kun") if language is NB else ("subscribe", "only")
+                  "people": "people"}}[EN if language is EN else NB]
+    verb, only = ("subscribe", "only") if language is EN else ("abonner", "kun")
     groups = kind_groups(kinds)
     filter_part = f" {only} " + " ".join(words[g] for g in groups) if groups else ""
     return f"{verb} {name}{filter_part}"

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from rapidfuzz import fuzz, process
 
 from knowledge.answers.answers import Intent, Language, TransferFocus
+from knowledge.language.dates import DateCondition, date_conditions
+from knowledge.language.lexicon import lexicon
 from knowledge.language.text import display_words, fold, tokens
 from knowledge.language.vocabulary import (
     BEFORE_WORDS,
@@ -24,16 +27,21 @@ from knowledge.language.vocabulary import (
     HEALTH_WORDS,
     HELP_PHRASES,
     HELP_WORDS,
+    LACKING_WORDS,
     LIST_WORDS,
     MANAGER_WORDS,
     NEGATION_WORDS,
     NORWEGIAN_LETTERS,
     NORWEGIAN_MARKERS,
+    NOT_REPORTED,
+    NYNORSK_MARKERS,
+    NYNORSK_WORDS,
     OVERVIEW_WORDS,
     OWNER_WORDS,
     PEOPLE_WORDS,
     PHASE_WORDS,
     PLURAL_PROJECT_WORDS,
+    REPORT_NOUNS,
     STATUS_WORDS,
     STOPWORDS,
     THANKS,
@@ -82,13 +90,16 @@ class Question:
     emails: tuple[str, ...] = ()
     asks_who: bool = False
     shown: tuple[str, ...] = ()    # the tokens as the user wrote them, for quoting back
+    dates: tuple[DateCondition, ...] = ()
+    no_report: bool = False
 
     def cue_intents(self, excluding: frozenset[int] = frozenset()) -> set[Intent]:
         return {intent for pos, intent in self.cues.items() if pos not in excluding}
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.health or self.phases or self.transfer_statuses)
+        return bool(self.health or self.phases or self.transfer_statuses or self.dates
+                    or self.no_report)
 
     def role_filter(self, excluding: frozenset[int] = frozenset()) -> Role | None:
         intents = self.cue_intents(excluding)
@@ -100,7 +111,10 @@ class Question:
 
 
 def detect_language(text: str, words: tuple[str, ...]) -> Language:
-    """English when English marker words clearly outnumber Norwegian ones; bokmål otherwise."""
+    """Nynorsk when a word only nynorsk uses is there; English when English marker words
+    clearly outnumber Norwegian ones; bokmål otherwise."""
+    if any(w in NYNORSK_MARKERS for w in words):
+        return Language.NN
     if any(ch in NORWEGIAN_LETTERS for ch in text):
         return Language.NB
     english = sum(1 for w in words if w in ENGLISH_MARKERS)
@@ -136,11 +150,25 @@ def _normalise_word(word: str) -> str:
     return word
 
 
-def understand(text: str) -> Question:
-    """Read `text` (any string; trimmed and capped) into a `Question`."""
+def _bokmal(word: str) -> str:
+    """A nynorsk word as the bokmål word the grammar knows (`kven` → `hvem`)."""
+    return NYNORSK_WORDS.get(word) or lexicon().bokmal(word)
+
+
+def understand(text: str, today: date | None = None) -> Question:
+    """Read `text` (any string; trimmed and capped) into a `Question`; `today` anchors
+    dates like "etter 1. oktober" or "eldre enn 30 dager"."""
     clipped = text[:MAX_QUESTION_CHARACTERS].replace("\x00", " ")
-    words = tuple(_normalise_word(word) for word in tokens(clipped)[:MAX_TOKENS])
-    language = detect_language(clipped, words)
+    written = tokens(clipped)[:MAX_TOKENS]
+    language = detect_language(clipped, written)
+    if language is Language.NN:
+        written = tuple(_bokmal(word) for word in written)
+    words = tuple(_normalise_word(word) for word in written)
+    if language is not Language.NN:
+        language = detect_language(clipped, words)
+    dates = date_conditions(words, today or date.today())
+    date_positions = {p for condition in dates for p in condition.positions}
+    no_report_positions = _no_report(words, date_positions)
     cues: dict[int, Intent] = {}
     for position, word in enumerate(words):
         for cue_words, intent in _CUE_WORDS:
@@ -153,6 +181,9 @@ def understand(text: str) -> Question:
     filter_positions: set[int] = set()
     transfer_context = any(w in TRANSFER_WORDS for w in words)
     for position, word in enumerate(words):
+        if position in date_positions or position in no_report_positions:
+            filter_positions.add(position)
+            continue
         negated = position > 0 and words[position - 1] in NEGATION_WORDS
         if word in HEALTH_WORDS:
             health.add(HEALTH_WORDS[word])
@@ -189,7 +220,9 @@ def understand(text: str) -> Question:
         tokens=words,
         language=language,
         cues=cues,
-        list_cue=any(w in LIST_WORDS for w in words),
+        list_cue=any(w in LIST_WORDS for w in words) or (
+            language is Language.NN and (_has_phrase(words, ("hva", "prosjekt"))
+                                         or _has_phrase(words, ("hva", "for")))),
         count_cue=any(_has_phrase(words, phrase) for phrase in COUNT_PHRASES),
         plural_projects=any(w in PLURAL_PROJECT_WORDS or w.endswith("prosjekter")
                             or w.endswith("projects") for w in words),
@@ -206,7 +239,27 @@ def understand(text: str) -> Question:
         emails=tuple(fold(e) for e in _EMAIL.findall(clipped)),
         asks_who=any(w in ("hvem", "who", "whom") for w in words),
         shown=_shown(clipped, words),
+        dates=dates,
+        no_report=bool(no_report_positions),
     )
+
+
+def _no_report(words: tuple[str, ...], date_positions: set[int]) -> set[int]:
+    """Positions of "mangler statusrapport", "uten rapport", "not reported" (no date)."""
+    found: set[int] = set()
+    for position, word in enumerate(words):
+        if position in date_positions:
+            continue
+        if word in LACKING_WORDS:
+            following = [p for p in range(position + 1, min(position + 4, len(words)))
+                         if words[p] in REPORT_NOUNS]
+            if following:
+                found |= {position, following[0]}
+        elif word in NOT_REPORTED and any(
+                w in NEGATION_WORDS for w in words[max(0, position - 3): position]):
+            found |= {position} | {p for p in range(max(0, position - 3), position)
+                                   if words[p] in NEGATION_WORDS}
+    return found
 
 
 def _only_courtesy(words: tuple[str, ...]) -> bool:

@@ -75,6 +75,51 @@ OVERVIEW_WORDS = _words(
     "fortell om info informasjon oversikt beskrivelse beskriv detaljer overview describe "
     "details about summary sammendrag"
 )
+HISTORY_WORDS = _words(
+    "forrige tidligere historikk historie statushistorikk rapporthistorikk utviklet utvikling "
+    "utviklingen endret endringer endring history historic previous earlier developed "
+    "development trend changed changes evolved prior"
+)
+DESCRIPTION_WORDS = _words(
+    "beskrivelse beskriv beskrive formal formalet hensikt hensikten innhold innholdet "
+    "description describe purpose aim goal"
+)
+# Phrases that ask what a project is about: "hva går X ut på", "what is X about".
+DESCRIPTION_PHRASES = (("ut", "pa"), ("handler", "om"), ("dreier", "seg", "om"),
+                       ("gar", "ut"), ("is", "about"), ("about",))
+PROGRAMME_WORDS = _words("program programmet programme programmes programs")
+START_WORDS = _words("startet start startdato oppstart begynte started start starts began "
+                     "begin begun kicked")
+END_WORDS = _words(
+    "ferdig ferdigstilt ferdigstilles sluttdato slutt avsluttes ende ender end ends finish "
+    "finishes finished due deadline completion complete"
+)
+CLOSED_WORDS = _words("avsluttet nedlagt lukket closed ended finished over active aktiv aktivt "
+                      "avslutta")
+SUMMARY_WORDS = _words(
+    "oversikt sammendrag oppsummering overview summary summarise summarize totalt status "
+    "tilstand state"
+)
+PORTFOLIO_WORDS = _words("portefolje portefoljen portefoljer portfolio portfolios portefolja")
+# Words after which a name follows: "prosjektet Robotkirurgi", "the project Atlas".
+NAME_LEAD_WORDS = _words("prosjektet prosjekt project programmet program programme")
+# Everyday words that name neither a project nor a topic, whatever the portfolio.
+FILLER_WORDS = _words(
+    "vaere blitt finnes fins totalt fortsatt gjelder ligger ansvarlig ansvarlige ansvar "
+    "responsible responsibility charge deals deal dealing handles handle handling concerns "
+    "concerning regarding about working work jobber arbeider holder driver drives running "
+    "nevnt kalt called named heter sa ogsa also too every each hver hvert totalt total "
+    "egentlig akkurat liksom litt mye lot lots kind sort type slags typen skal going will "
+    "shall would should could kunne skulle ville burde matte gjort done doing does gjor "
+    "hele whole entire finne find tell fortelle vite know lure lurte wonder wondering "
+    "interessert interested trenger need needs gjerne mulig possible ok okay vennligst "
+    "sjekk check se look see siden dette hvilket hvilken which whose som hvor hvordan hva "
+    "nettopp like nylig recently just involving involves involved om pa the mange many "
+    "antall number count portefolje portefoljen portfolio program programmet programme "
+    "programmes prosjektet prosjekter prosjekt project projects "
+)
+HOW_GOING_PHRASES = (("star", "det", "til"), ("hvordan", "gar", "det"), ("how", "is"),
+                     ("how", "are"), ("how", "does"), ("hvordan", "ser"))
 LIST_WORDS = _words("hvilke hvilket which list liste vis show alle all oversikt")
 COUNT_PHRASES = (("hvor", "mange"), ("how", "many"), ("antall",), ("count",), ("number", "of"))
 PLURAL_PROJECT_WORDS = _words("prosjekter prosjektene projects")
@@ -171,3 +216,45 @@ NORWEGIAN_MARKERS = _words(
     "mange vis fortell meg takk hei hallo hjelp gar det den som ikke alle status i en et"
 )
 NORWEGIAN_LETTERS = frozenset("æøåÆØÅ")
+
+# Nynorsk question and cue words as the bokmål words the rest of the grammar listens for;
+# content words go through the lexicon's nynorsk table (`knowledge.language.lexicon`).
+NYNORSK_WORDS: dict[str, str] = {
+    "kven": "hvem", "kva": "hva", "korleis": "hvordan", "kor": "hvor", "kvifor": "hvorfor",
+    "kvar": "hvor", "eig": "eier", "eigar": "eier", "eigaren": "eieren", "eigd": "eid",
+    "eigde": "eide", "prosjekteigar": "prosjekteier", "prosjekteigaren": "prosjekteieren",
+    "leiar": "leder", "leiaren": "lederen", "leier": "leder", "leiarar": "ledere", "prosjektleiar": "prosjektleder",
+    "prosjektleiaren": "prosjektlederen", "leia": "ledet", "leiast": "ledes", "ikkje": "ikke",
+    "noko": "noe", "nokon": "noen", "nokre": "noen", "prosjekta": "prosjektene", "eg": "jeg",
+    "dei": "de", "vart": "ble", "blei": "ble", "raud": "rod", "raude": "rode", "raudt": "rodt",
+    "gron": "gronn", "grone": "gronne", "avslutta": "avsluttet", "pausa": "pauset",
+    "planlagd": "planlagt", "sidan": "siden", "oversyn": "oversikt", "berre": "bare",
+    "mykje": "mye", "heile": "hele", "jobbar": "jobber", "arbeider": "arbeider",
+    "deltakarar": "deltakere", "deltakar": "deltaker", "medlemar": "medlemmer",
+    "rapporten": "rapporten", "sist": "sist", "siste": "siste", "starta": "startet",
+    "byrja": "startet", "ferdigstilt": "ferdigstilt", "overforte": "overforte",
+    "stoda": "status", "standen": "status", "kjem": "kommer", "gjer": "gjor",
+    "ansvarleg": "ansvarlig", "ansvarlege": "ansvarlige", "tidlegare": "tidligere",
+    "forrige": "forrige", "utvikla": "utviklet", "endra": "endret", "hoyrer": "horer",
+    "handlar": "handler", "manglar": "mangler", "utan": "uten", "eldre": "eldre",
+    "dagar": "dager", "veker": "uker", "manader": "maneder", "seinare": "senere",
+    "skildring": "beskrivelse", "stend": "star",
+}
+NYNORSK_MARKERS = frozenset({
+    "kven", "kva", "korleis", "kor", "kvifor", "kvar", "eig", "eigar", "eigaren", "eigd",
+    "prosjekteigar", "prosjekteigaren", "leiar", "leier", "leiaren", "prosjektleiar", "prosjektleiaren",
+    "leia", "leiast", "ikkje", "noko", "nokon", "nokre", "prosjekta", "eg", "vart", "blei",
+    "raud", "raude", "raudt", "avslutta", "pausa", "planlagd", "sidan", "oversyn", "berre",
+    "mykje", "heile", "jobbar", "starta", "byrja", "stoda", "kjem", "gjer", "ansvarleg",
+    "tidlegare", "utvikla", "endra", "hoyrer", "handlar", "manglar", "utan", "dagar",
+    "skildring", "stend", "deltakarar", "medlemar", "grone",
+})
+
+# A project lacks a status report: "mangler statusrapport", "uten rapport", "no report".
+REPORT_NOUNS = frozenset({"rapport", "rapporter", "statusrapport", "statusrapporter",
+                          "statusrapporten", "rapporten", "report", "reports", "reporting",
+                          "status", "statusoppdatering", "oppdatering", "update", "updates"})
+LACKING_WORDS = frozenset({"mangler", "uten", "ingen", "without", "no", "lacking", "lack",
+                           "missing", "lacks"})
+NOT_REPORTED = frozenset({"rapportert", "reported", "rapporterer", "rapportere", "report",
+                          "levert", "oppdatert", "updated"})

@@ -9,19 +9,19 @@ records did not change are taken over from the previous snapshot as they are.
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from types import MappingProxyType
-from typing import TypeVar
 
-from knowledge.answers.answers import ProjectListItem, ProjectView
+from knowledge.answers.answers import ProjectListItem
 from knowledge.language.faq_index import FaqIndex
 from knowledge.language.name_index import EntityKind, NameForm, NameIndex
+from knowledge.language.query import Filters
 from knowledge.language.text import tokens
+from knowledge.language.topic_index import TopicIndex
 from knowledge.language.vocabulary import STOPWORDS
 from knowledge.portfolio.model import (
     FaqEntry,
@@ -37,6 +37,7 @@ from knowledge.portfolio.model import (
     Transfer,
     TransferStatus,
 )
+from knowledge.portfolio.project_listing import ProjectListing
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,7 @@ class Snapshot:
     assignments: Mapping[int, tuple[Assignment, ...]] = field(repr=False)
     persons_by_aad: Mapping[str, Person] = field(repr=False)
     listing: ProjectListing | None = field(default=None, repr=False, compare=False)
+    topic_index: TopicIndex | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def _listing(self) -> ProjectListing:
@@ -108,6 +110,26 @@ class Snapshot:
         return self._listing.select(health, phases, transfer_statuses, programme_id,
                                     organizations, transfer_organizations)
 
+    def select(self, filters: Filters) -> tuple[ProjectListItem, ...]:
+        """The projects that pass every filter of `filters`, in project code order."""
+        def subtree(organization_id: int | None) -> frozenset[int] | None:
+            return None if organization_id is None else self.organization_subtree(organization_id)
+
+        people = [frozenset(a.project_id for a in self.assignments.get(person_id, ())
+                            if role is None or a.role is role)
+                  for person_id, role in ((filters.owner_id, Role.OWNER),
+                                          (filters.manager_id, Role.MANAGER),
+                                          (filters.person_id, None)) if person_id is not None]
+        return self._listing.filtered(
+            filters, organizations=subtree(filters.organization_id),
+            transfer_organizations=subtree(filters.transfer_organization_id), people=people)
+
+    @cached_property
+    def topics(self) -> TopicIndex:
+        """What each project is about, by word: the words of its name, aliases, description
+        and status summaries (built on first use, once per snapshot)."""
+        return self.topic_index or topic_index(self.records)
+
     def latest_report(self, project_id: int) -> StatusReport | None:
         reports = self.reports.get(project_id)
         return reports[-1] if reports else None
@@ -125,119 +147,6 @@ class Snapshot:
                     found.add(child)
                     stack.append(child)
         return frozenset(found)
-
-
-K = TypeVar("K")
-
-
-class ProjectListing:
-    """Every project as a list item, in code order, with a bit mask per filter value.
-
-    Bit i of a mask stands for the i-th item; a filter is the OR of its values' masks, and
-    several filters are ANDed. The chosen items come out in code order straight from the
-    mask (`itertools.compress`), so a list costs little more than its own length.
-    """
-
-    def __init__(
-        self,
-        projects: Mapping[int, Project],
-        reports: Mapping[int, tuple[StatusReport, ...]],
-        transfers: Mapping[int, Transfer],
-        previous: Snapshot | None = None,
-    ) -> None:
-        # Items of the previous snapshot are kept when nothing they show changed.
-        reuse = ({item.project.id: item for item in previous.listing._items}
-                 if previous and previous.listing else {})
-        old_projects = previous.projects if previous else {}
-        entries: list[tuple[str, ProjectListItem, Project, Transfer | None]] = []
-        for project in projects.values():
-            latest = reports.get(project.id)
-            transfer = transfers.get(project.id)
-            health = latest[-1].health if latest else None
-            status = transfer.status if transfer else None
-            item = reuse.get(project.id)
-            if item is None or old_projects.get(project.id) is not project or (
-                    item.health is not health or item.transfer is not status):
-                item = ProjectListItem(
-                    ProjectView(project.id, project.code, project.name, project.short_name),
-                    project.phase, health, status)
-            entries.append((project.code, item, project, transfer))
-        entries.sort(key=lambda entry: entry[0])   # stable: ties keep the projects' order
-        self._items: tuple[ProjectListItem, ...] = tuple(entry[1] for entry in entries)
-        size = len(entries)
-        self._all = (1 << size) - 1
-        health_bits: dict[Health, bytearray] = {}
-        phase_bits: dict[Phase, bytearray] = {}
-        status_bits: dict[TransferStatus, bytearray] = {}
-        programme_bits: dict[int, bytearray] = {}
-        organization_bits: dict[int, bytearray] = {}
-        transfer_bits: dict[int, bytearray] = {}
-
-        def mark(bits: dict[K, bytearray], key: K | None, rank: int) -> None:
-            if key is not None:
-                row = bits.get(key)
-                if row is None:
-                    row = bits[key] = bytearray(b"0" * size)
-                row[size - 1 - rank] = 0x31   # b"1"; the string's last digit is bit 0
-
-        for rank, (_, item, project, transfer) in enumerate(entries):
-            mark(health_bits, item.health, rank)
-            mark(phase_bits, project.phase, rank)
-            mark(status_bits, item.transfer, rank)
-            mark(programme_bits, project.programme_id, rank)
-            mark(organization_bits, project.organization_id, rank)
-            if transfer is not None:
-                mark(transfer_bits, transfer.from_organization_id, rank)
-                mark(transfer_bits, transfer.to_organization_id, rank)
-
-        def masks(bits: dict[K, bytearray]) -> dict[K, int]:
-            return {key: int(row, 2) for key, row in bits.items()}
-
-        self._health = masks(health_bits)
-        self._phase = masks(phase_bits)
-        self._status = masks(status_bits)
-        self._programme = masks(programme_bits)
-        self._organization = masks(organization_bits)
-        self._transfer_organization = masks(transfer_bits)
-
-    def select(
-        self,
-        health: Collection[Health],
-        phases: Collection[Phase],
-        transfer_statuses: Collection[TransferStatus],
-        programme_id: int | None,
-        organizations: Collection[int] | None,
-        transfer_organizations: Collection[int] | None,
-    ) -> tuple[ProjectListItem, ...]:
-        mask = self._all
-        if health:
-            mask &= _union(self._health, health)
-        if phases:
-            mask &= _union(self._phase, phases)
-        if transfer_statuses:
-            mask &= _union(self._status, transfer_statuses)
-        if programme_id is not None:
-            mask &= self._programme.get(programme_id, 0)
-        if organizations is not None:
-            mask &= _union(self._organization, organizations)
-        if transfer_organizations is not None:
-            mask &= _union(self._transfer_organization, transfer_organizations)
-        if mask == self._all:
-            return self._items
-        if not mask:
-            return ()
-        selectors = format(mask, "b").encode("ascii")[::-1].translate(_BITS)
-        return tuple(itertools.compress(self._items, selectors))
-
-
-_BITS = bytes.maketrans(b"01", b"\x00\x01")
-
-
-def _union(masks: Mapping[K, int], keys: Iterable[K]) -> int:
-    combined = 0
-    for key in keys:
-        combined |= masks.get(key, 0)
-    return combined
 
 
 def name_tokens(text: str) -> tuple[str, ...]:
@@ -270,6 +179,17 @@ def name_forms(records: PortfolioRecords) -> Iterable[NameForm]:
     for organization in records.organizations:
         yield from form(EntityKind.ORGANIZATION, organization.id, organization.name)
         yield from form(EntityKind.ORGANIZATION, organization.id, organization.short_name)
+
+
+def topic_index(records: PortfolioRecords) -> TopicIndex:
+    """The topic index of `records`: each project's words of what it is about."""
+    summaries: dict[int, list[str]] = defaultdict(list)
+    for report in records.reports:
+        summaries[report.project_id].append(report.summary)
+    return TopicIndex(
+        (project.id, (project.name, project.short_name or "", *project.aliases),
+         (project.description or "", *summaries.get(project.id, ())))
+        for project in records.projects)
 
 
 def build_indexes(records: PortfolioRecords) -> tuple[NameIndex, FaqIndex]:
@@ -319,6 +239,7 @@ def build_snapshot(
         persons_by_aad=p.persons_by_aad if p and same("persons") else MappingProxyType(
             {o.aad_object_id.lower(): o for o in records.persons if o.aad_object_id}),
         listing=ProjectListing(projects, reports, transfers, p),
+        topic_index=p.topics if p and same("projects", "reports") else topic_index(records),
     )
 
 

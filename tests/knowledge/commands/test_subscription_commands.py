@@ -190,5 +190,7 @@ def test_command_text_round_trips() -> None:
     for language in Language:
         text = command_text(target, PEOPLE | TRANSFER, language, "RP-005")
         command = parse_subscription_command(text)
-        assert command is not None and command.language is language
+        # Subscription commands are written alike in bokmål and nynorsk and read as bokmål.
+        expected = Language.NB if language is Language.NN else language
+        assert command is not None and command.language is expected
         assert command.mention == "RP-005" and command.kinds == PEOPLE | TRANSFER

@@ -1,0 +1,346 @@
+"""The grammar: from a read question and the names it mentions to one typed `Query`.
+
+One pass decides what is asked (a fact, a list, a count or an overview), about what (a
+project, a person, a programme, or projects by topic) and under which filters (health,
+phase, transfer status, person and role, programme, organisation, dates, "no report",
+topic). The same rules serve every wording: "Hvilke røde prosjekter eier Mona Berg?" is a
+list with a health and an owner filter, "Kor mange prosjekt leier Kari?" a count with a
+manager filter, "Who is responsible for the pathology project?" a fact found by topic.
+
+`read_query` returns a `Query`, a `Choose` (several entities fit equally well), a `Missing`
+(the question names something the portfolio does not hold), or None when the question is
+not about the portfolio's projects at all (help, FAQ, small talk decide then).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from knowledge.answers.answers import Intent, Language
+from knowledge.answers.name_resolution import KIND_ORDER, Resolution, used_positions
+from knowledge.language.dates import DateCondition
+from knowledge.language.lexicon import lexicon
+from knowledge.language.name_index import EntityKind, NameMatch
+from knowledge.language.query import Ask, DateFilter, Filters, Query
+from knowledge.language.topic_index import TopicHit
+from knowledge.language.understanding import Question
+from knowledge.language.vocabulary import (
+    CLOSED_WORDS,
+    DESCRIPTION_PHRASES,
+    DESCRIPTION_WORDS,
+    END_WORDS,
+    FILLER_WORDS,
+    HISTORY_WORDS,
+    HOW_GOING_PHRASES,
+    NAME_LEAD_WORDS,
+    PORTFOLIO_WORDS,
+    PROGRAMME_WORDS,
+    START_WORDS,
+    STOPWORDS,
+    SUMMARY_WORDS,
+    WHEN_WORDS,
+)
+from knowledge.portfolio.model import Role
+from knowledge.portfolio.snapshot import Snapshot
+
+TOPIC_CLOSE = 0.8          # a topic hit this close to the best one is as good a candidate
+MAX_CHOICES = 5
+ROLE_INTENT = {Role.OWNER: Intent.OWNER, Role.MANAGER: Intent.MANAGER}
+FACT_INTENTS = frozenset({Intent.OWNER, Intent.MANAGER, Intent.PEOPLE, Intent.STATUS,
+                          Intent.TRANSFER, Intent.OVERVIEW})
+
+
+@dataclass(frozen=True, slots=True)
+class Choose:
+    """Several entities fit about equally well: ask which one, then answer `intent`."""
+
+    kind: EntityKind
+    ids: tuple[int, ...]
+    intent: Intent
+    mention: str
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """The question names a project or person that the portfolio does not hold."""
+
+    mention: str
+
+
+Reading = Query | Choose | Missing | None
+
+
+def read_query(snapshot: Snapshot, q: Question, resolution: Resolution) -> Reading:
+    """The query `q` asks (see the module docstring)."""
+    return _Grammar(snapshot, q, resolution).read()
+
+
+class _Grammar:
+    def __init__(self, snapshot: Snapshot, q: Question, resolution: Resolution) -> None:
+        self.s, self.q, self.r = snapshot, q, resolution
+        self.used = used_positions(resolution)
+        self.words = q.tokens
+        self.intents = q.cue_intents(excluding=self.used) & FACT_INTENTS
+        self.project = resolution.best(EntityKind.PROJECT)
+        self.person = resolution.best(EntityKind.PERSON)
+        self.programme = resolution.best(EntityKind.PROGRAMME)
+        self.organization = resolution.best(EntityKind.ORGANIZATION)
+        self.name_positions = self._name_positions()
+
+    # ----------------------------------------------------------------- deciding
+    def read(self) -> Reading:
+        q = self.q
+        count = q.count_cue
+        plural = q.plural_projects or (
+            q.language is Language.NN and (count or q.list_cue) and "prosjekt" in self.words)
+        wants_list = count or (q.list_cue and plural) or (q.has_filters and (q.list_cue or plural))
+        project, person = self.project, self.person
+        if project is not None and (self._beaten(project) or self._weak_project(project)):
+            project = None
+        if person is not None and project is not None and not _beats(person, self.r):
+            person = None
+        if self._asks_summary(project, person, wants_list):
+            return Query(Ask.SUMMARY, Intent.SUMMARY, filters=self._filters(scope=True))
+        if self._asks_programme_fact(project, person, wants_list, plural):
+            assert self.programme is not None
+            return Query(Ask.FACT, Intent.PROGRAMME_STATUS, EntityKind.PROGRAMME,
+                         self.programme.entity_id)
+        strangers = self._strangers()
+        if strangers and not self.name_positions:
+            return Missing(self.r.mention)
+        if person is not None:
+            return self._about_person(person, wants_list, count)
+        if project is not None and not (wants_list and not (
+                project.name_coverage >= 0.99 and not count)):
+            if strangers and project.query_coverage < 0.99:
+                return Missing(self.r.mention)
+            close = self.r.ambiguous(EntityKind.PROJECT)
+            if close:
+                return self._choose(EntityKind.PROJECT, close)
+            return Query(Ask.FACT, self._project_fact(), EntityKind.PROJECT, project.entity_id)
+        topic = self._topic_words()
+        if wants_list or (plural and topic):
+            return self._list(count, topic)
+        if topic:
+            if strangers:
+                return Missing(self.r.mention)
+            return self._about_topic(topic)
+        if self.programme is not None or self.organization is not None:
+            return self._list(count, ())
+        if q.has_filters and (q.list_cue or plural or count):
+            return self._list(count, ())
+        if strangers or (self.intents and self.r.unknown_words):
+            return Missing(self.r.mention)
+        return None
+
+    def _asks_summary(self, project: NameMatch | None, person: NameMatch | None,
+                      wants_list: bool) -> bool:
+        if project is not None or person is not None or self.q.count_cue:
+            return False
+        words = self.words
+        summary = any(w in SUMMARY_WORDS for w in words) or any(
+            _has_phrase(words, phrase) for phrase in HOW_GOING_PHRASES)
+        portfolio = any(w in PORTFOLIO_WORDS for w in words)
+        scoped = self.programme is not None or self.organization is not None
+        return summary and (portfolio or scoped) and not wants_list and not self.q.list_cue
+
+    def _asks_programme_fact(self, project: NameMatch | None, person: NameMatch | None,
+                             wants_list: bool, plural: bool) -> bool:
+        programme = self.programme
+        if programme is None or project is not None or person is not None:
+            return False
+        if wants_list or plural or self.q.count_cue:
+            return False
+        return any(w in CLOSED_WORDS or w in WHEN_WORDS for w in self.words)
+
+    # ----------------------------------------------------------------- people
+    def _about_person(self, person: NameMatch, wants_list: bool, count: bool) -> Reading:
+        close = self.r.ambiguous(EntityKind.PERSON)
+        role = self.q.role_filter(self.used)
+        intent = ROLE_INTENT.get(role, Intent.PERSON_PROJECTS) if role else Intent.PERSON_PROJECTS
+        if close:
+            return self._choose(EntityKind.PERSON, close, intent)
+        filters = self._filters(scope=True)
+        if not count and filters.is_empty():
+            return Query(Ask.FACT, intent, EntityKind.PERSON, person.entity_id)
+        if intent is Intent.OWNER:
+            filters = replace(filters, owner_id=person.entity_id)
+        elif intent is Intent.MANAGER:
+            filters = replace(filters, manager_id=person.entity_id)
+        else:
+            filters = replace(filters, person_id=person.entity_id)
+        return Query(Ask.COUNT if count else Ask.LIST, Intent.LIST, filters=filters)
+
+    # ----------------------------------------------------------------- projects
+    def _project_fact(self) -> Intent:
+        words, intents = self.words, self.intents
+        cues = self.q.cue_intents(excluding=self.used)
+        when = any(w in WHEN_WORDS for w in words)
+        if any(w in HISTORY_WORDS for w in words):
+            return Intent.HISTORY
+        if Intent.TRANSFER in intents:
+            return Intent.TRANSFER
+        if when and any(w in START_WORDS for w in words):
+            return Intent.START
+        if (when and any(w in END_WORDS for w in words)) or any(
+                w in ("sluttdato", "deadline") for w in words):
+            return Intent.PLANNED_END
+        people = intents & {Intent.OWNER, Intent.MANAGER, Intent.PEOPLE}
+        if len(people) == 1:
+            return people.pop()
+        if people:
+            return Intent.PEOPLE
+        if Intent.STATUS in intents:
+            return Intent.STATUS
+        if any(w in PROGRAMME_WORDS for w in words) and Intent.PROGRAMME not in cues | {None}:
+            return Intent.PROGRAMME
+        if any(w in DESCRIPTION_WORDS for w in words) or (any(
+                _has_phrase(words, phrase) for phrase in DESCRIPTION_PHRASES) and (
+                self.q.language is not Language.EN or words[:1] == ("what",))):
+            return Intent.DESCRIPTION
+        if self.q.asks_who:
+            return Intent.PEOPLE
+        return Intent.OVERVIEW
+
+    def _weak_project(self, match: NameMatch) -> bool:
+        """A project matched on a word that only its description or others also hold, while
+        the question's main words match nothing: not the project asked about."""
+        return False
+
+    def _beaten(self, match: NameMatch) -> bool:
+        """Another kind's best match is clearly better (e.g. a person's full name)."""
+        return not all(
+            other is None or other.kind is match.kind or match.score >= other.score - 0.1
+            for other in (self.r.best(kind) for kind in KIND_ORDER))
+
+    # ----------------------------------------------------------------- topics
+    def _topic_words(self) -> tuple[str, ...]:
+        """Content words no name, cue, filter or date used: what the projects are about."""
+        out: list[str] = []
+        q = self.q
+        for position, word in enumerate(self.words):
+            if (word in STOPWORDS or word in FILLER_WORDS or position in q.cues
+                    or position in q.filter_positions or position in self.name_positions
+                    or len(word) < 3 or word.isdigit()):
+                continue
+            out.append(word)
+        return tuple(out)
+
+    def _topic_hits(self, words: tuple[str, ...]) -> list[TopicHit]:
+        terms = [form for word in words for form in self._translated(word)]
+        return self.s.topics.find(terms)
+
+    def _translated(self, word: str) -> list[str]:
+        """`word`, or its Norwegian words when the projects' texts do not hold it."""
+        if self.s.topics.forms(word):
+            return [word]
+        for alternative in lexicon().norwegian(word):
+            if all(self.s.topics.forms(w) for w in alternative):
+                return list(alternative)
+        return [word]
+
+    def _about_topic(self, words: tuple[str, ...]) -> Reading:
+        asked = self.q.cue_intents() - {Intent.OVERVIEW} or self.q.asks_who or any(
+            w in HISTORY_WORDS or w in START_WORDS or w in END_WORDS or w in DESCRIPTION_WORDS
+            or w in PROGRAMME_WORDS for w in self.words) or any(
+            _has_phrase(self.words, phrase) for phrase in DESCRIPTION_PHRASES[:3])
+        if not asked:
+            return None   # words about something, but no question about a project
+        unknown = [w for w in words if not any(self.s.topics.forms(t)
+                                               for t in self._translated(w))]
+        if unknown:
+            return Missing(" ".join(self._shown(words)))
+        hits = self._topic_hits(words)
+        if not hits:
+            return Missing(" ".join(words)) if self.intents or self.q.asks_who else None
+        top = hits[0]
+        close = [h for h in hits if h.score >= top.score * TOPIC_CLOSE and h.words >= top.words]
+        fact = self._project_fact()
+        if len(close) > 1:
+            return Choose(EntityKind.PROJECT, tuple(h.project_id for h in close[:MAX_CHOICES]),
+                          fact, " ".join(self._shown(words)))
+        return Query(Ask.FACT, fact, EntityKind.PROJECT, top.project_id)
+
+    # ----------------------------------------------------------------- lists
+    def _list(self, count: bool, topic: tuple[str, ...]) -> Reading:
+        filters = self._filters(scope=True)
+        unsupported: tuple[str, ...] = ()
+        if topic:
+            hits = self._topic_hits(topic)
+            if hits:
+                most = hits[0].words
+                ids = frozenset(h.project_id for h in hits if h.words >= most)
+                filters = replace(filters, topic=self._shown(topic), topic_ids=ids)
+            else:
+                unsupported = self._shown(topic)
+        return Query(Ask.COUNT if count else Ask.LIST, Intent.LIST, filters=filters,
+                     unsupported=unsupported)
+
+    def _filters(self, *, scope: bool) -> Filters:
+        q = self.q
+        programme = self.programme.entity_id if scope and self.programme else None
+        organization = self.organization.entity_id if scope and self.organization else None
+        transfer_organization = None
+        if organization is not None and q.transfer_statuses:
+            organization, transfer_organization = None, organization
+        return Filters(
+            health=q.health, phases=q.phases, transfer=q.transfer_statuses,
+            programme_id=programme, organization_id=organization,
+            transfer_organization_id=transfer_organization,
+            dates=tuple(_date_filter(c) for c in q.dates), no_report=q.no_report)
+
+    # ----------------------------------------------------------------- helpers
+    def _choose(self, kind: EntityKind, matches: list[NameMatch],
+                intent: Intent | None = None) -> Choose:
+        return Choose(kind, tuple(m.entity_id for m in matches[:MAX_CHOICES]),
+                      intent or self._project_fact(), self.r.mention)
+
+    def _name_positions(self) -> frozenset[int]:
+        """Positions of words that an accepted name used."""
+        spans = self.r.spans
+        positions: set[int] = set()
+        for kind in KIND_ORDER:
+            best = self.r.best(kind)
+            if best is not None:
+                positions |= {i for p in best.matched_positions if p < len(spans)
+                              for i in spans[p]}
+        return frozenset(positions)
+
+    def _strangers(self) -> tuple[str, ...]:
+        """Words that look like a name the portfolio does not hold: capitalised inside the
+        sentence, or right after "prosjektet"/"project", and unknown to names and topics."""
+        q = self.q
+        found: list[str] = []
+        for position, word in enumerate(self.words):
+            if (position in self.name_positions or position in q.cues
+                    or position in q.filter_positions or word in STOPWORDS or len(word) < 4
+                    or word in FILLER_WORDS):
+                continue
+            shown = q.shown[position]
+            capitalised = position > 0 and shown[:1].isupper() and not shown.isupper()
+            after_lead = position > 0 and self.words[position - 1] in NAME_LEAD_WORDS
+            if (capitalised or after_lead) and not self.s.names.similar_tokens(word) and not (
+                    self.s.topics.holds(word)):
+                found.append(shown)
+        return tuple(found)
+
+    def _shown(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        shown = dict(zip(self.words, self.q.shown, strict=False))
+        return tuple(shown.get(w, w) for w in words)
+
+
+def _date_filter(condition: DateCondition) -> DateFilter:
+    return DateFilter(condition.field, condition.range, condition.negated)
+
+
+def _has_phrase(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    size = len(phrase)
+    return any(words[i: i + size] == phrase for i in range(len(words) - size + 1))
+
+
+def _beats(match: NameMatch, resolution: Resolution) -> bool:
+    """`match` is at least as good as the best match of any other kind."""
+    return all(
+        other is None or other.kind is match.kind or match.score >= other.score
+        for other in (resolution.best(kind) for kind in KIND_ORDER))
+

@@ -1,0 +1,177 @@
+"""What projects are about, by word: finds "prosjektet om skannere" without the project's name.
+
+Every project's words (name, aliases, description, status summaries; folded, filler words
+left out) go into posting lists. A question word finds the index words that are the same
+word in another inflection (`skanner`/`skannere`), a compound that starts or ends with it
+(`hjemmeoppfolging` for `oppfolging`), a part of it when the question word is the compound
+(`radiologiprosjektet` → `radiologi`), or itself with a typo. Each question word weighs by
+how rare its projects are, and `find` ranks the projects by the weight of the words they
+hold.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from knowledge.language.text import tokens
+from knowledge.language.vocabulary import STOPWORDS
+
+MIN_PART = 4            # the shortest word part that a compound is split on
+MIN_FUZZY = 7           # the shortest word looked up with a typo
+FUZZY_CUTOFF = 88.0
+NAME_BONUS = 1.5       # a word in the name or an alias, over one in the description
+MAX_FORMS = 40          # index words a single question word may stand for
+ENDINGS = ("ene", "ane", "ens", "ets", "er", "ar", "en", "et", "a", "e", "s")
+
+
+@dataclass(frozen=True, slots=True)
+class TopicHit:
+    project_id: int
+    score: float          # the summed weight of the question words the project holds
+    words: int            # how many question words it holds
+
+
+def stem(word: str) -> str:
+    """`word` without a common Norwegian or English inflection ending (kept when short)."""
+    for ending in ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_PART:
+            return word[: -len(ending)]
+    return word
+
+
+class TopicIndex:
+    """An immutable word → projects index; build once per snapshot, query from any thread."""
+
+    def __init__(self, entries: Iterable[tuple[int, Iterable[str], Iterable[str]]]) -> None:
+        """`entries`: (project id, its names, its other texts) per project."""
+        postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
+        named: dict[str, array[int]] = defaultdict(lambda: array("i"))
+        projects = 0
+        shared: dict[str, str] = {}
+
+        def words_of(texts: Iterable[str]) -> set[str]:
+            return {shared.setdefault(w, w) for text in texts if text for w in tokens(text)
+                    if w not in STOPWORDS and len(w) > 1 and not w.isdigit()}
+
+        for project_id, names, texts in entries:
+            projects += 1
+            in_name = words_of(names)
+            for word in in_name:
+                named[word].append(project_id)
+            for word in in_name | words_of(texts):
+                postings[word].append(project_id)
+        self._postings = dict(postings)
+        self._named = dict(named)
+        self._projects = max(projects, 1)
+        self._sorted = sorted(self._postings)
+        self._reversed = sorted(word[::-1] for word in self._postings)
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        self._stems: dict[str, list[str]] = defaultdict(list)
+        for word in self._sorted:
+            self._by_length[len(word)].append(word)
+            self._stems[stem(word)].append(word)
+
+    def __len__(self) -> int:
+        return len(self._postings)
+
+    def knows(self, word: str) -> bool:
+        return word in self._postings
+
+    def holds(self, word: str) -> bool:
+        """`word` is an index word in some inflection or compound, not only a part of it or
+        a typo: what tells a topic from an unknown name."""
+        return bool(self._direct(word))
+
+    def _direct(self, word: str) -> dict[str, None]:
+        found: dict[str, None] = {}
+        if word in self._postings:
+            found[word] = None
+        if len(word) < 3:
+            return found
+        base = stem(word)
+        for form in self._stems.get(base, ()):
+            found[form] = None
+        if len(base) >= MIN_PART + 1:
+            for form in self._starting(base):
+                found[form] = None
+            for form in self._ending(word):
+                found[form] = None
+        return found
+
+    def forms(self, word: str) -> list[str]:
+        """The index words that `word` stands for (see the module docstring)."""
+        if len(word) < 3:
+            return [word] if word in self._postings else []
+        found = self._direct(word)
+        if not found and len(word) >= 2 * MIN_PART:
+            # The question's word is the compound: `radiologiprosjektet`, `skyplattformen`.
+            for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
+                head, tail = word[:cut], word[cut:]
+                for part in (head, tail):
+                    if part in self._postings or stem(part) in self._stems:
+                        found[part if part in self._postings else self._stems[stem(part)][0]] = None
+                if found:
+                    break
+        if not found and len(word) >= MIN_FUZZY:
+            choices = [w for n in range(len(word) - 1, len(word) + 2)
+                       for w in self._by_length.get(n, ())]
+            for match, _, _ in process.extract(word, choices, scorer=fuzz.ratio,
+                                               score_cutoff=FUZZY_CUTOFF, limit=3):
+                found[match] = None
+        return list(found)[:MAX_FORMS]
+
+    def projects(self, word: str) -> set[int]:
+        """The projects holding any form of `word`."""
+        ids: set[int] = set()
+        for form in self.forms(word):
+            ids.update(self._postings[form])
+        return ids
+
+    def find(self, words: Sequence[str]) -> list[TopicHit]:
+        """Projects holding the question's `words`, best first (most weight, then most words);
+        a word in a project's name or alias counts more than one in its texts."""
+        scores: dict[int, float] = defaultdict(float)
+        counts: dict[int, int] = defaultdict(int)
+        for word in dict.fromkeys(words):
+            forms = self.forms(word)
+            ids: set[int] = set()
+            in_name: set[int] = set()
+            for form in forms:
+                ids.update(self._postings[form])
+                in_name.update(self._named.get(form, ()))
+            if not ids:
+                continue
+            weight = math.log(1 + self._projects / len(ids))
+            for project_id in ids:
+                scores[project_id] += weight * (NAME_BONUS if project_id in in_name else 1.0)
+                counts[project_id] += 1
+        hits = [TopicHit(p, scores[p], counts[p]) for p in scores]
+        hits.sort(key=lambda hit: (-hit.score, -hit.words, hit.project_id))
+        return hits
+
+    def _starting(self, prefix: str) -> list[str]:
+        start = bisect.bisect_left(self._sorted, prefix)
+        out: list[str] = []
+        for word in self._sorted[start: start + MAX_FORMS]:
+            if not word.startswith(prefix):
+                break
+            out.append(word)
+        return out
+
+    def _ending(self, suffix: str) -> list[str]:
+        backwards = suffix[::-1]
+        start = bisect.bisect_left(self._reversed, backwards)
+        out: list[str] = []
+        for word in self._reversed[start: start + MAX_FORMS]:
+            if not word.startswith(backwards):
+                break
+            if len(word) >= len(suffix) + MIN_PART:
+                out.append(word[::-1])
+        return out
