@@ -366,6 +366,8 @@ def _(answer: PersonProjects) -> CardBuilder:
 @answer_card.register
 def _(answer: ProjectList) -> CardBuilder:
     language = answer.language
+    if answer.unsupported and answer.filters.is_empty():
+        return CardBuilder().text(render(answer))
     builder = CardBuilder()
     if answer.unsupported:
         builder.text(say("cannot_filter", language, words=" ".join(answer.unsupported)),

@@ -189,7 +189,7 @@ class _Turn:
         reading = read_query(self.s, q, resolution)
         asks = q.cue_intents() & FACT_INTENTS
         listed = isinstance(reading, Query) and reading.ask in (Ask.LIST, Ask.COUNT) and (
-            q.count_cue or (q.list_cue and q.plural_projects))
+            q.plural_projects)
         if faq is not None and not listed and not _decisive(reading) and (
                 faq.sure or (faq.likely and not asks)):
             return self._faq(faq)

@@ -138,7 +138,7 @@ def resolve(snapshot: Snapshot, q: Question) -> Resolution:
         weights.extend([1.0] * len(local))
         spans.extend([()] * len(local))
     mention = " ".join(
-        " ".join(q.shown[i] for i in span) for span in spans
+        " ".join(q.shown[i] for i in span) for span in dict.fromkeys(spans)
         if span and not any(i in q.cues or i in q.filter_positions for i in span)
     )
     if not words:

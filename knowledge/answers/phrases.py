@@ -220,7 +220,6 @@ TEXT: dict[str, Wording] = _wordings({
     "range_on": {NB: "{value}", NN: "{value}", EN: "on {value}"},
     "range_before": {NB: "før {value}", NN: "før {value}", EN: "before {value}"},
     "range_after": {NB: "etter {value}", NN: "etter {value}", EN: "after {value}"},
-    "range_from": {NB: "fra og med {value}", NN: "frå og med {value}", EN: "from {value}"},
     "range_between": {NB: "mellom {first} og {last}", NN: "mellom {first} og {last}",
                       EN: "between {first} and {last}"},
     "cannot_filter": {
@@ -230,6 +229,16 @@ TEXT: dict[str, Wording] = _wordings({
             "kunne bruke:",
         EN: "I can't filter by “{words}” yet. This is what I found with the filters I could "
             "use:"},
+    "cannot_filter_alone": {
+        NB: "Jeg kan ikke filtrere på «{words}» ennå. Jeg kan finne prosjekter etter status, "
+            "fase, overføring, eier, leder, program, organisasjon, start- og sluttdato, "
+            "siste rapport og hva de handler om.",
+        NN: "Eg kan ikkje filtrere på «{words}» enno. Eg kan finne prosjekt etter status, "
+            "fase, overføring, eigar, leiar, program, organisasjon, start- og sluttdato, "
+            "siste rapport og kva dei handlar om.",
+        EN: "I can't filter by “{words}” yet. I can find projects by status, phase, transfer, "
+            "owner, manager, programme, organisation, start and end date, latest report and "
+            "what they are about."},
     "fact_description": {NB: "{project}: {description}", NN: "{project}: {description}",
                          EN: "{project}: {description} (description in Norwegian)"},
     "fact_no_description": {NB: "{project} har ingen beskrivelse i porteføljen.",

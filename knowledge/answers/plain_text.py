@@ -179,7 +179,8 @@ def date_phrase(condition: DateCondition, language: Language) -> str:
         span = say("range_before", language, value=format_date(last + timedelta(days=1),
                                                                 language))
     elif first:
-        span = say("range_from", language, value=format_date(first, language))
+        span = say("range_after", language, value=format_date(first - timedelta(days=1),
+                                                               language))
     else:
         span = ""
     phrase = f"{say('date_' + condition.field, language)} {span}".strip()
@@ -321,6 +322,8 @@ def _(answer: PersonProjects) -> str:
 @render.register
 def _(answer: ProjectList) -> str:
     language = answer.language
+    if answer.unsupported and answer.filters.is_empty():
+        return say("cannot_filter_alone", language, words=" ".join(answer.unsupported))
     head = list_head(answer)
     lines = [say("cannot_filter", language, words=" ".join(answer.unsupported))
              ] if answer.unsupported else []

@@ -38,6 +38,7 @@ from knowledge.language.vocabulary import (
     START_WORDS,
     STOPWORDS,
     SUMMARY_WORDS,
+    UNSUPPORTED_WORDS,
     WHEN_WORDS,
 )
 from knowledge.portfolio.model import Role
@@ -45,6 +46,7 @@ from knowledge.portfolio.snapshot import Snapshot
 
 TOPIC_CLOSE = 0.8          # a topic hit this close to the best one is as good a candidate
 MAX_CHOICES = 5
+PROJECT_ENDINGS = ("prosjektet", "prosjekt", "project")
 ROLE_INTENT = {Role.OWNER: Intent.OWNER, Role.MANAGER: Intent.MANAGER}
 FACT_INTENTS = frozenset({Intent.OWNER, Intent.MANAGER, Intent.PEOPLE, Intent.STATUS,
                           Intent.TRANSFER, Intent.OVERVIEW})
@@ -105,14 +107,22 @@ class _Grammar:
             assert self.programme is not None
             return Query(Ask.FACT, Intent.PROGRAMME_STATUS, EntityKind.PROGRAMME,
                          self.programme.entity_id)
+        if person is None and project is None:
+            first_name = self._first_name()
+            if first_name is not None:
+                position, ids = first_name
+                self.name_positions = self.name_positions | {position}
+                return self._about_person(ids, wants_list, count, self.q.shown[position])
         strangers = self._strangers()
         if strangers and not self.name_positions:
             return Missing(self.r.mention)
         if person is not None:
-            return self._about_person(person, wants_list, count)
+            close = self.r.ambiguous(EntityKind.PERSON)
+            ids = tuple(m.entity_id for m in close) if close else (person.entity_id,)
+            return self._about_person(ids, wants_list, count)
         if project is not None and not (wants_list and not (
                 project.name_coverage >= 0.99 and not count)):
-            if strangers and project.query_coverage < 0.99:
+            if self._strangers(capitalised_only=True) and project.query_coverage < 0.99:
                 return Missing(self.r.mention)
             close = self.r.ambiguous(EntityKind.PROJECT)
             if close:
@@ -142,7 +152,8 @@ class _Grammar:
             _has_phrase(words, phrase) for phrase in HOW_GOING_PHRASES)
         portfolio = any(w in PORTFOLIO_WORDS for w in words)
         scoped = self.programme is not None or self.organization is not None
-        return summary and (portfolio or scoped) and not wants_list and not self.q.list_cue
+        listing = self.q.list_cue and self.q.plural_projects
+        return summary and (portfolio or scoped) and not listing
 
     def _asks_programme_fact(self, project: NameMatch | None, person: NameMatch | None,
                              wants_list: bool, plural: bool) -> bool:
@@ -154,21 +165,24 @@ class _Grammar:
         return any(w in CLOSED_WORDS or w in WHEN_WORDS for w in self.words)
 
     # ----------------------------------------------------------------- people
-    def _about_person(self, person: NameMatch, wants_list: bool, count: bool) -> Reading:
-        close = self.r.ambiguous(EntityKind.PERSON)
+    def _about_person(self, ids: tuple[int, ...], wants_list: bool, count: bool,
+                      mention: str | None = None) -> Reading:
+        """About the person `ids` holds, or a choice when it holds several."""
         role = self.q.role_filter(self.used)
         intent = ROLE_INTENT.get(role, Intent.PERSON_PROJECTS) if role else Intent.PERSON_PROJECTS
-        if close:
-            return self._choose(EntityKind.PERSON, close, intent)
+        if len(ids) > 1:
+            return Choose(EntityKind.PERSON, ids[:MAX_CHOICES], intent,
+                          mention or self.r.mention)
+        person_id = ids[0]
         filters = self._filters(scope=True)
         if not count and filters.is_empty():
-            return Query(Ask.FACT, intent, EntityKind.PERSON, person.entity_id)
+            return Query(Ask.FACT, intent, EntityKind.PERSON, person_id)
         if intent is Intent.OWNER:
-            filters = replace(filters, owner_id=person.entity_id)
+            filters = replace(filters, owner_id=person_id)
         elif intent is Intent.MANAGER:
-            filters = replace(filters, manager_id=person.entity_id)
+            filters = replace(filters, manager_id=person_id)
         else:
-            filters = replace(filters, person_id=person.entity_id)
+            filters = replace(filters, person_id=person_id)
         return Query(Ask.COUNT if count else Ask.LIST, Intent.LIST, filters=filters)
 
     # ----------------------------------------------------------------- projects
@@ -178,6 +192,8 @@ class _Grammar:
         when = any(w in WHEN_WORDS for w in words)
         if any(w in HISTORY_WORDS for w in words):
             return Intent.HISTORY
+        if any(_has_phrase(words, phrase) for phrase in DESCRIPTION_PHRASES[:3]):
+            return Intent.DESCRIPTION
         if Intent.TRANSFER in intents:
             return Intent.TRANSFER
         if when and any(w in START_WORDS for w in words):
@@ -227,8 +243,27 @@ class _Grammar:
         return tuple(out)
 
     def _topic_hits(self, words: tuple[str, ...]) -> list[TopicHit]:
-        terms = [form for word in words for form in self._translated(word)]
-        return self.s.topics.find(terms)
+        return self.s.topics.find(self._terms(words))
+
+    def _terms(self, words: tuple[str, ...]) -> list[str]:
+        """The topic words as the projects' texts say them: English phrases through the
+        lexicon ("access points" → "aksesspunkter"), each word as it is when known."""
+        terms: list[str] = []
+        position = 0
+        while position < len(words):
+            word = words[position]
+            found = None if self.s.topics.holds(word) else lexicon().english_phrase_at(
+                words, position)
+            if found is not None and found[0] > 1:
+                length, alternatives = found
+                chosen = next((a for a in alternatives
+                               if all(self.s.topics.forms(w) for w in a)), alternatives[0])
+                terms.extend(chosen)
+                position += length
+                continue
+            terms.extend(self._translated(word))
+            position += 1
+        return terms
 
     def _translated(self, word: str) -> list[str]:
         """`word`, or its Norwegian words when the projects' texts do not hold it."""
@@ -242,12 +277,12 @@ class _Grammar:
     def _about_topic(self, words: tuple[str, ...]) -> Reading:
         asked = self.q.cue_intents() - {Intent.OVERVIEW} or self.q.asks_who or any(
             w in HISTORY_WORDS or w in START_WORDS or w in END_WORDS or w in DESCRIPTION_WORDS
-            or w in PROGRAMME_WORDS for w in self.words) or any(
-            _has_phrase(self.words, phrase) for phrase in DESCRIPTION_PHRASES[:3])
+            or w in PROGRAMME_WORDS or w in NAME_LEAD_WORDS or w.endswith(PROJECT_ENDINGS)
+            for w in self.words) or any(
+            _has_phrase(self.words, phrase) for phrase in DESCRIPTION_PHRASES)
         if not asked:
             return None   # words about something, but no question about a project
-        unknown = [w for w in words if not any(self.s.topics.forms(t)
-                                               for t in self._translated(w))]
+        unknown = [w for w in self._terms(words) if not self.s.topics.forms(w)]
         if unknown:
             return Missing(" ".join(self._shown(words)))
         hits = self._topic_hits(words)
@@ -264,7 +299,10 @@ class _Grammar:
     # ----------------------------------------------------------------- lists
     def _list(self, count: bool, topic: tuple[str, ...]) -> Reading:
         filters = self._filters(scope=True)
-        unsupported: tuple[str, ...] = ()
+        unsupported = self._shown(tuple(w for w in topic if w in UNSUPPORTED_WORDS))
+        topic = tuple(w for w in topic if w not in UNSUPPORTED_WORDS)
+        if unsupported:
+            topic = ()
         if topic:
             hits = self._topic_hits(topic)
             if hits:
@@ -295,6 +333,19 @@ class _Grammar:
         return Choose(kind, tuple(m.entity_id for m in matches[:MAX_CHOICES]),
                       intent or self._project_fact(), self.r.mention)
 
+    def _first_name(self) -> tuple[int, tuple[int, ...]] | None:
+        """A word that is someone's first name and nothing else the question names: its
+        position and the people who have it."""
+        q = self.q
+        for position, word in enumerate(self.words):
+            if (position in self.name_positions or position in q.cues or word in STOPWORDS
+                    or position in q.filter_positions):
+                continue
+            ids = self.s.first_names.get(word)
+            if ids and not self.s.names.knows(word + "\x00"):
+                return position, ids
+        return None
+
     def _name_positions(self) -> frozenset[int]:
         """Positions of words that an accepted name used."""
         spans = self.r.spans
@@ -306,7 +357,7 @@ class _Grammar:
                               for i in spans[p]}
         return frozenset(positions)
 
-    def _strangers(self) -> tuple[str, ...]:
+    def _strangers(self, *, capitalised_only: bool = False) -> tuple[str, ...]:
         """Words that look like a name the portfolio does not hold: capitalised inside the
         sentence, or right after "prosjektet"/"project", and unknown to names and topics."""
         q = self.q
@@ -318,7 +369,8 @@ class _Grammar:
                 continue
             shown = q.shown[position]
             capitalised = position > 0 and shown[:1].isupper() and not shown.isupper()
-            after_lead = position > 0 and self.words[position - 1] in NAME_LEAD_WORDS
+            after_lead = (not capitalised_only and position > 0
+                          and self.words[position - 1] in NAME_LEAD_WORDS)
             if (capitalised or after_lead) and not self.s.names.similar_tokens(word) and not (
                     self.s.topics.holds(word)):
                 found.append(shown)

@@ -122,6 +122,9 @@ class QueryRunner:
     # ----------------------------------------------------------------- many projects
     def project_list(self, filters: Filters, count_only: bool,
                      unsupported: tuple[str, ...] = ()) -> ProjectList:
+        if unsupported and filters.is_empty():   # nothing to list by: say what can be used
+            return ProjectList(self.language, ListFilters(), (), True, 0,
+                               unsupported=unsupported)
         items = self.s.select(filters)
         return ProjectList(self.language, self.said(filters), items, count_only, len(items),
                            unsupported=unsupported)

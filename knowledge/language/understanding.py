@@ -115,7 +115,9 @@ def detect_language(text: str, words: tuple[str, ...]) -> Language:
     clearly outnumber Norwegian ones; bokmål otherwise."""
     if any(w in NYNORSK_MARKERS for w in words):
         return Language.NN
-    if any(ch in NORWEGIAN_LETTERS for ch in text):
+    # æ, ø and å in a word that is not capitalised: Norwegian (names may hold them anyway).
+    if any(ch in NORWEGIAN_LETTERS for word in text.split() if word[:1].islower()
+           for ch in word):
         return Language.NB
     english = sum(1 for w in words if w in ENGLISH_MARKERS)
     norwegian = sum(1 for w in words if w in NORWEGIAN_MARKERS)
@@ -130,7 +132,8 @@ def _has_phrase(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
 _KNOWN_WORDS = (STOPWORDS | GREETINGS | THANKS | COURTESY_FILLER | HELP_WORDS | LIST_WORDS
                 | frozenset(HEALTH_WORDS) | frozenset(PHASE_WORDS)
                 | frozenset(TRANSFER_STATUS_WORDS) | OWNER_WORDS | MANAGER_WORDS | PEOPLE_WORDS
-                | STATUS_WORDS | TRANSFER_WORDS | OVERVIEW_WORDS)
+                | STATUS_WORDS | TRANSFER_WORDS | OVERVIEW_WORDS | LACKING_WORDS | REPORT_NOUNS
+                | NOT_REPORTED | frozenset(NYNORSK_WORDS.values()))
 _PHASE_SUFFIXES = ("fasen", "fase", "phase", "stage")
 
 

@@ -103,6 +103,14 @@ SUMMARY_WORDS = _words(
 PORTFOLIO_WORDS = _words("portefolje portefoljen portefoljer portfolio portfolios portefolja")
 # Words after which a name follows: "prosjektet Robotkirurgi", "the project Atlas".
 NAME_LEAD_WORDS = _words("prosjektet prosjekt project programmet program programme")
+# Conditions people ask about that the portfolio database does not hold: a list question
+# with one of these says it cannot filter by it rather than guess.
+UNSUPPORTED_WORDS = _words(
+    "budsjett budsjettet budget budgets kostnad kostnader kostnadsramme kostnadsrammen cost "
+    "costs mnok nok kroner krone millioner million millions mill risiko risk risks gevinst "
+    "gevinster benefit benefits prioritet prioritert priority priorities storrelse size "
+    "timer hours ressurser resources forbruk spend spending"
+)
 # Everyday words that name neither a project nor a topic, whatever the portfolio.
 FILLER_WORDS = _words(
     "vaere blitt finnes fins totalt fortsatt gjelder ligger ansvarlig ansvarlige ansvar "
@@ -116,7 +124,8 @@ FILLER_WORDS = _words(
     "sjekk check se look see siden dette hvilket hvilken which whose som hvor hvordan hva "
     "nettopp like nylig recently just involving involves involved om pa the mange many "
     "antall number count portefolje portefoljen portfolio program programmet programme "
-    "programmes prosjektet prosjekter prosjekt project projects "
+    "programmes prosjektet prosjekter prosjekt project projects horer tilhorer hort belongs "
+    "belong belonging part del inngar over under mer enn than more less mindre "
 )
 HOW_GOING_PHRASES = (("star", "det", "til"), ("hvordan", "gar", "det"), ("how", "is"),
                      ("how", "are"), ("how", "does"), ("hvordan", "ser"))

@@ -130,6 +130,16 @@ class Snapshot:
         and status summaries (built on first use, once per snapshot)."""
         return self.topic_index or topic_index(self.records)
 
+    @cached_property
+    def first_names(self) -> Mapping[str, tuple[int, ...]]:
+        """Folded first name → the people who have it, for "Which projects does Kari own?"."""
+        found: dict[str, list[int]] = defaultdict(list)
+        for person in self.persons.values():
+            words = tokens(person.full_name)
+            if len(words) > 1:
+                found[words[0]].append(person.id)
+        return MappingProxyType({name: tuple(ids) for name, ids in found.items()})
+
     def latest_report(self, project_id: int) -> StatusReport | None:
         reports = self.reports.get(project_id)
         return reports[-1] if reports else None
