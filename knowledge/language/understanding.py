@@ -228,7 +228,10 @@ def understand(text: str, today: date | None = None) -> Question:
                                          or _has_phrase(words, ("hva", "for")))),
         count_cue=any(_has_phrase(words, phrase) for phrase in COUNT_PHRASES),
         plural_projects=any(w in PLURAL_PROJECT_WORDS or w.endswith("prosjekter")
-                            or w.endswith("projects") for w in words),
+                            or w.endswith("projects") for w in words) or (
+            language is Language.NN and "prosjekt" in words and (
+                any(w in LIST_WORDS for w in words) or _has_phrase(words, ("hva", "for"))
+                or any(_has_phrase(words, phrase) for phrase in COUNT_PHRASES))),
         help_cue=any(w in HELP_WORDS for w in words)
         or any(_has_phrase(words, phrase) for phrase in HELP_PHRASES),
         only_greeting=_only_courtesy(words) and any(w in GREETINGS for w in words)

@@ -50,10 +50,10 @@ HELP_PHRASES = (
     ("hvem", "er", "du"), ("who", "are", "you"),
 )
 
-OWNER_WORDS = _words("eier eies eiere eieren eierne prosjekteier prosjekteieren owner owns owned "
-                     "owning")
+OWNER_WORDS = _words("eier eies eid eide eiere eieren eierne prosjekteier prosjekteieren owner "
+                     "owns owned owning")
 MANAGER_WORDS = _words(
-    "leder leder leders ledes lederen prosjektleder prosjektlederen pl manager managed manages "
+    "leder leders ledes ledet ledete lederen prosjektleder prosjektlederen pl manager managed manages "
     "lead leads led leading runs run running pm"
 )
 PEOPLE_WORDS = _words(
