@@ -41,6 +41,9 @@ from knowledge.answers.answers import (
     NotFound,
     NotUnderstood,
     PersonProjects,
+    PortfolioSummary,
+    ProgrammeFact,
+    ProjectFact,
     ProjectList,
     ProjectOverview,
     ProjectPeople,
@@ -66,6 +69,7 @@ from knowledge.answers.plain_text import (
     person_label,
     project_label,
     render,
+    summary_lines,
     transfer_sentence,
 )
 from knowledge.portfolio.model import Health, Role
@@ -384,6 +388,57 @@ def _(answer: ProjectList) -> CardBuilder:
         builder.text(say("list_more", language, more=answer.total - answer.shown_limit),
                      subtle=True)
     return builder
+
+
+@answer_card.register
+def _(answer: ProjectFact) -> CardBuilder:
+    """The project as title, the fact below it; a status history as dated lines."""
+    language = answer.language
+    builder = CardBuilder().title(project_label(answer.project))
+    if answer.fact is not Intent.HISTORY or not answer.reports:
+        return builder.text(render(answer))
+    builder.text(say("fact_history", language, project=project_label(answer.project)),
+                 bold=True)
+    for report in answer.reports:
+        author = f" · {report.author.name}" if report.author else ""
+        builder.text(f"{format_date(report.reported_at, language)}: "
+                     f"{HEALTH[report.health][language]}{author}",
+                     colour=HEALTH_COLOUR[report.health], bold=True)
+        builder.text(report.summary)
+    return builder
+
+
+@answer_card.register
+def _(answer: ProgrammeFact) -> CardBuilder:
+    lines = render(answer).splitlines()
+    label = f"{answer.short_name} ({answer.name})" if answer.short_name else answer.name
+    builder = CardBuilder().title(label).text(lines[0], bold=True)
+    for line in lines[1:]:
+        builder.text(line, subtle=line == answer.description)
+    return builder
+
+
+@answer_card.register
+def _(answer: PortfolioSummary) -> CardBuilder:
+    """The total as title, a fact per dimension (status, phase, transfer), the red projects."""
+    language = answer.language
+    head, *rows = summary_lines(answer)
+    builder = CardBuilder().title(head)
+    builder.facts(_label_value(row) for row in rows)
+    if not answer.red:
+        return builder.text(say("summary_no_red", language), colour="Good")
+    builder.text(say("summary_red", language), colour="Attention", bold=True)
+    builder.facts((project_label(item.project), PHASE[item.phase][language])
+                  for item in answer.red[: answer.shown_limit])
+    if answer.red_total > answer.shown_limit:
+        builder.text(say("list_more", language, more=answer.red_total - answer.shown_limit),
+                     subtle=True)
+    return builder
+
+
+def _label_value(row: str) -> tuple[str, str]:
+    label, _, value = row.partition(": ")
+    return label, value
 
 
 @answer_card.register
