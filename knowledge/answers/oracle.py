@@ -49,6 +49,7 @@ MORE = {"nb": "og {n} til", "nn": "og {n} til", "en": "and {n} more"}
 PROGRAMME_STATE = {"nb": ("avsluttet", "aktivt"), "nn": ("avslutta", "aktivt"),
                    "en": ("closed", "active")}
 NOT_SEVERAL = ("flere", "several")
+NEAR_PREFIX = 6       # an invented word sharing this many first letters with a real one is near
 
 
 class Unfit(Exception):
@@ -477,7 +478,15 @@ def not_found_case(invented: Iterable[str], facts: Facts, asked: Asked) -> Case:
         known.update(w for w in words_of(text) if len(w) >= 4)
     for name in invented:
         for word in (w for w in words_of(name) if len(w) >= 4):
-            close = [k for k in known if k.startswith(word) or word.startswith(k)]
+            close = [k for k in known if k.startswith(word) or word.startswith(k)
+                     or _common_prefix(k, word) >= NEAR_PREFIX]
             if close:
                 raise Unfit(f"{word!r} is close to {close[0]!r} of this portfolio")
     return _case(asked, facts, "NotFound", reject=NOT_SEVERAL)
+
+
+def _common_prefix(first: str, second: str) -> int:
+    n = 0
+    while n < min(len(first), len(second)) and first[n] == second[n]:
+        n += 1
+    return n
