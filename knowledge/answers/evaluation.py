@@ -26,6 +26,8 @@ from typing import Any, Protocol
 from knowledge.answers.answers import Answer
 from knowledge.answers.plain_text import render
 from knowledge.language.text import fold
+from knowledge.portfolio.demo_database import demo_portfolio
+from knowledge.portfolio.snapshot import PortfolioRecords
 
 REQUIRED_ACCURACY = 0.95        # overall
 REQUIRED_KIND_ACCURACY = 0.90   # in every kind
@@ -75,6 +77,13 @@ class Outcome:
 def load_cases() -> list[Case]:
     raw = resources.files("knowledge").joinpath("data/evaluation.json").read_text("utf-8")
     return [Case.from_dict(item) for item in json.loads(raw)]
+
+
+def is_demo_portfolio(records: PortfolioRecords) -> bool:
+    """The records are the shipped demo portfolio (the same projects by code and name), so
+    the concrete set, written for the demo, applies."""
+    demo = {(row["code"], row["name"]) for row in demo_portfolio()["project"]}
+    return demo == {(project.code, project.name) for project in records.projects}
 
 
 @lru_cache(maxsize=4096)
