@@ -125,12 +125,15 @@ class _Grammar:
             if self._strangers(capitalised_only=True) and project.query_coverage < 0.99:
                 return Missing(self.r.mention)
             close = self.r.ambiguous(EntityKind.PROJECT)
+            if close and wants_list:   # "Hvilke prosjekter handler om trådløst nett?"
+                return self._list(count, self._topic_words(keep=EntityKind.PROJECT))
             if close:
                 return self._choose(EntityKind.PROJECT, close)
             return Query(Ask.FACT, self._project_fact(), EntityKind.PROJECT, project.entity_id)
         topic = self._topic_words()
         if wants_list or (plural and topic):
-            return self._list(count, topic)
+            # In a list, a project's name is a topic: "prosjekter om skannere".
+            return self._list(count, self._topic_words(keep=EntityKind.PROJECT))
         if topic:
             if strangers:
                 return Missing(self.r.mention)
@@ -230,13 +233,16 @@ class _Grammar:
             for other in (self.r.best(kind) for kind in KIND_ORDER))
 
     # ----------------------------------------------------------------- topics
-    def _topic_words(self) -> tuple[str, ...]:
-        """Content words no name, cue, filter or date used: what the projects are about."""
+    def _topic_words(self, keep: EntityKind | None = None) -> tuple[str, ...]:
+        """Content words no name, cue, filter or date used: what the projects are about;
+        with `keep`, the words of that kind's name count as topic words too."""
         out: list[str] = []
         q = self.q
+        named = self.name_positions - self._name_positions({keep}) if keep else (
+            self.name_positions)
         for position, word in enumerate(self.words):
             if (word in STOPWORDS or word in FILLER_WORDS or position in q.cues
-                    or position in q.filter_positions or position in self.name_positions
+                    or position in q.filter_positions or position in named
                     or len(word) < 3 or word.isdigit()):
                 continue
             out.append(word)
@@ -304,10 +310,10 @@ class _Grammar:
         if unsupported:
             topic = ()
         if topic:
-            hits = self._topic_hits(topic)
-            if hits:
-                most = hits[0].words
-                ids = frozenset(h.project_id for h in hits if h.words >= most)
+            terms = self._terms(topic)
+            ids = self.s.topics.holding_all(terms) or frozenset(
+                hit.project_id for hit in self.s.topics.find(terms, limit=50))
+            if ids:
                 filters = replace(filters, topic=self._shown(topic), topic_ids=ids)
             else:
                 unsupported = self._shown(topic)
@@ -346,11 +352,11 @@ class _Grammar:
                 return position, ids
         return None
 
-    def _name_positions(self) -> frozenset[int]:
-        """Positions of words that an accepted name used."""
+    def _name_positions(self, kinds: set[EntityKind] | None = None) -> frozenset[int]:
+        """Positions of words that an accepted name (of `kinds`, or any) used."""
         spans = self.r.spans
         positions: set[int] = set()
-        for kind in KIND_ORDER:
+        for kind in kinds or KIND_ORDER:
             best = self.r.best(kind)
             if best is not None:
                 positions |= {i for p in best.matched_positions if p < len(spans)

@@ -8,7 +8,6 @@ as the user would say them, and any condition it could not apply.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
 
 from knowledge.answers.answers import (
@@ -130,19 +129,19 @@ class QueryRunner:
                            unsupported=unsupported)
 
     def summary(self, filters: Filters) -> PortfolioSummary:
-        items = self.s.select(filters)
-        health = Counter(item.health for item in items)
-        phases = Counter(item.phase for item in items)
-        transfers = Counter(item.transfer for item in items)
-        red = tuple(item for item in items if item.health is Health.RED)
+        tallies = self.s.tally(filters)
+        health = [Tally(h, tallies.health[h]) for h in (Health.GREEN, Health.YELLOW, Health.RED)
+                  if tallies.health.get(h)]
+        if tallies.without_report:
+            health.append(Tally(None, tallies.without_report))
+        transfers = sorted(tallies.transfers.items(), key=lambda pair: pair[0].value)
+        untransferred = tallies.total - sum(tallies.transfers.values())
         return PortfolioSummary(
-            self.language, self.said(filters), len(items),
-            tuple(Tally(h, health[h]) for h in (Health.GREEN, Health.YELLOW, Health.RED, None)
-                  if health[h]),
-            tuple(Tally(p, phases[p]) for p in Phase if phases[p]),
-            tuple(Tally(t, n) for t, n in sorted(transfers.items(),
-                                                  key=lambda pair: (pair[0] is None, pair[0] or ""))),
-            red, len(red))
+            self.language, self.said(filters), tallies.total, tuple(health),
+            tuple(Tally(p, tallies.phases[p]) for p in Phase if tallies.phases.get(p)),
+            tuple(Tally(t, n) for t, n in transfers)
+            + ((Tally(None, untransferred),) if untransferred else ()),
+            tallies.red, len(tallies.red))
 
     def said(self, filters: Filters) -> ListFilters:
         """The filters as the answer names them back."""

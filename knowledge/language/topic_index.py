@@ -12,6 +12,8 @@ hold.
 from __future__ import annotations
 
 import bisect
+import heapq
+import itertools
 import math
 from array import array
 from collections import defaultdict
@@ -27,6 +29,7 @@ MIN_PART = 4            # the shortest word part that a compound is split on
 MIN_FUZZY = 7           # the shortest word looked up with a typo
 FUZZY_CUTOFF = 88.0
 NAME_BONUS = 1.5       # a word in the name or an alias, over one in the description
+EXPAND_LIMIT = 2000     # projects a common word may add as candidates
 MAX_FORMS = 40          # index words a single question word may stand for
 ENDINGS = ("ene", "ane", "ens", "ets", "er", "ar", "en", "et", "a", "e", "s")
 
@@ -127,34 +130,52 @@ class TopicIndex:
                 found[match] = None
         return list(found)[:MAX_FORMS]
 
-    def projects(self, word: str) -> set[int]:
-        """The projects holding any form of `word`."""
-        ids: set[int] = set()
-        for form in self.forms(word):
-            ids.update(self._postings[form])
-        return ids
+    def find(self, words: Sequence[str], limit: int = 20) -> list[TopicHit]:
+        """The `limit` projects holding most of the question's `words`, best first (most
+        weight, then most words); a word in a project's name or alias counts more than one
+        in its texts.
 
-    def find(self, words: Sequence[str]) -> list[TopicHit]:
-        """Projects holding the question's `words`, best first (most weight, then most words);
-        a word in a project's name or alias counts more than one in its texts."""
-        scores: dict[int, float] = defaultdict(float)
-        counts: dict[int, int] = defaultdict(int)
-        for word in dict.fromkeys(words):
-            forms = self.forms(word)
-            ids: set[int] = set()
-            in_name: set[int] = set()
-            for form in forms:
-                ids.update(self._postings[form])
-                in_name.update(self._named.get(form, ()))
-            if not ids:
-                continue
+        Rare words go first and make the candidates; a word held by more than
+        `EXPAND_LIMIT` projects only adds to candidates already found, so a question with a
+        common word costs a bounded pass, not one over every project.
+        """
+        found = [entry for entry in (self._holders(w) for w in dict.fromkeys(words)) if entry]
+        found.sort(key=lambda entry: len(entry[0]))
+        scores: dict[int, float] = {}
+        counts: dict[int, int] = {}
+        for ids, in_name in found:
             weight = math.log(1 + self._projects / len(ids))
-            for project_id in ids:
-                scores[project_id] += weight * (NAME_BONUS if project_id in in_name else 1.0)
-                counts[project_id] += 1
-        hits = [TopicHit(p, scores[p], counts[p]) for p in scores]
-        hits.sort(key=lambda hit: (-hit.score, -hit.words, hit.project_id))
-        return hits
+            chosen = ids if not scores else (
+                [p for p in scores if p in ids] if len(ids) > EXPAND_LIMIT else ids)
+            for project_id in itertools.islice(chosen, EXPAND_LIMIT if not scores else None):
+                bonus = NAME_BONUS if project_id in in_name else 1.0
+                scores[project_id] = scores.get(project_id, 0.0) + weight * bonus
+                counts[project_id] = counts.get(project_id, 0) + 1
+        best = heapq.nlargest(limit, scores, key=lambda p: (scores[p], counts[p], -p))
+        return [TopicHit(p, scores[p], counts[p]) for p in best]
+
+    def holding_all(self, words: Sequence[str]) -> frozenset[int]:
+        """The projects that hold every one of `words` (in some form)."""
+        found = sorted((entry[0] for entry in (self._holders(w) for w in dict.fromkeys(words))
+                        if entry), key=len)
+        if not found:
+            return frozenset()
+        chosen = set(found[0])
+        for ids in found[1:]:
+            chosen.intersection_update(ids)
+        return frozenset(chosen)
+
+    def _holders(self, word: str) -> tuple[set[int], set[int]] | None:
+        """The projects holding a form of `word`, and those holding it in a name."""
+        forms = self.forms(word)
+        if not forms:
+            return None
+        ids: set[int] = set()
+        in_name: set[int] = set()
+        for form in forms:
+            ids.update(self._postings[form])
+            in_name.update(self._named.get(form, ()))
+        return ids, in_name
 
     def _starting(self, prefix: str) -> list[str]:
         start = bisect.bisect_left(self._sorted, prefix)

@@ -125,7 +125,8 @@ FILLER_WORDS = _words(
     "nettopp like nylig recently just involving involves involved om pa the mange many "
     "antall number count portefolje portefoljen portfolio program programmet programme "
     "programmes prosjektet prosjekter prosjekt project projects horer tilhorer hort belongs "
-    "belong belonging part del inngar over under mer enn than more less mindre "
+    "belong belonging part del inngar over under mer enn than more less mindre handler "
+    "handlar dreier dreiar seg gar ut inn beskjeftiger jobbes arbeides "
 )
 HOW_GOING_PHRASES = (("star", "det", "til"), ("hvordan", "gar", "det"), ("how", "is"),
                      ("how", "are"), ("how", "does"), ("hvordan", "ser"))

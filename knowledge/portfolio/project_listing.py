@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
@@ -26,6 +27,18 @@ if TYPE_CHECKING:
 
 K = TypeVar("K")
 Month = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Tallies:
+    """Counts of one selection of projects by health, phase and transfer status."""
+
+    total: int
+    health: dict[Health, int]
+    without_report: int
+    phases: dict[Phase, int]
+    transfers: dict[TransferStatus, int]
+    red: tuple[ProjectListItem, ...]
 
 
 class ProjectListing:
@@ -145,6 +158,24 @@ class ProjectListing:
         organisation's subtree), `transfer_organizations`, and `people`, one set of project
         ids per person filter.
         """
+        return self._chosen(self.mask(filters, organizations=organizations,
+                                      transfer_organizations=transfer_organizations,
+                                      people=people))
+
+    def tally(self, mask: int) -> Tallies:
+        """How many of the projects in `mask` have each health, phase and transfer status,
+        and the red ones: bit counts, not a pass over the projects."""
+        def counts(masks: Mapping[K, int]) -> dict[K, int]:
+            return {key: n for key, value in masks.items() if (n := (mask & value).bit_count())}
+
+        return Tallies(mask.bit_count(), counts(self._health),
+                       (mask & ~self._reported).bit_count(), counts(self._phase),
+                       counts(self._status), self._chosen(mask & self._health.get(Health.RED, 0)))
+
+    def mask(self, filters: Filters, *, organizations: Collection[int] | None,
+             transfer_organizations: Collection[int] | None,
+             people: Iterable[Collection[int]] = ()) -> int:
+        """The bit mask of the items that pass every filter of `filters` (see `filtered`)."""
         mask = self._all
         if filters.health:
             mask &= _union(self._health, filters.health)
@@ -169,7 +200,7 @@ class ProjectListing:
                 break
             in_range = self._date_mask(condition.field, condition.range)
             mask &= (self._all & ~in_range) if condition.negated else in_range
-        return self._chosen(mask)
+        return mask
 
     def _chosen(self, mask: int) -> tuple[ProjectListItem, ...]:
         if mask == self._all:

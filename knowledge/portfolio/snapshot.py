@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from types import MappingProxyType
+from typing import Any
 
 from knowledge.answers.answers import ProjectListItem
 from knowledge.language.faq_index import FaqIndex
@@ -37,7 +38,7 @@ from knowledge.portfolio.model import (
     Transfer,
     TransferStatus,
 )
-from knowledge.portfolio.project_listing import ProjectListing
+from knowledge.portfolio.project_listing import ProjectListing, Tallies
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,15 @@ class Snapshot:
 
     def select(self, filters: Filters) -> tuple[ProjectListItem, ...]:
         """The projects that pass every filter of `filters`, in project code order."""
+        return self._listing.filtered(filters, **self._resolved(filters))
+
+    def tally(self, filters: Filters) -> Tallies:
+        """The projects that pass `filters`, counted by health, phase and transfer status."""
+        return self._listing.tally(self._listing.mask(filters, **self._resolved(filters)))
+
+    def _resolved(self, filters: Filters) -> dict[str, Any]:
+        """What the listing needs looked up elsewhere: organisation subtrees, people's
+        projects."""
         def subtree(organization_id: int | None) -> frozenset[int] | None:
             return None if organization_id is None else self.organization_subtree(organization_id)
 
@@ -120,9 +130,9 @@ class Snapshot:
                   for person_id, role in ((filters.owner_id, Role.OWNER),
                                           (filters.manager_id, Role.MANAGER),
                                           (filters.person_id, None)) if person_id is not None]
-        return self._listing.filtered(
-            filters, organizations=subtree(filters.organization_id),
-            transfer_organizations=subtree(filters.transfer_organization_id), people=people)
+        return {"organizations": subtree(filters.organization_id),
+                "transfer_organizations": subtree(filters.transfer_organization_id),
+                "people": people}
 
     @cached_property
     def topics(self) -> TopicIndex:
