@@ -10,7 +10,7 @@ answers about an entity the question did not point to.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from knowledge.answers.answers import (
@@ -28,14 +28,19 @@ from knowledge.answers.answers import (
     Thanks,
 )
 from knowledge.answers.examples import Example, ExampleBook, ExampleNames, example_names
-from knowledge.answers.name_resolution import MAX_CANDIDATES, resolve
+from knowledge.answers.name_resolution import (
+    MAX_CANDIDATES,
+    Resolution,
+    resolve,
+    used_positions,
+)
 from knowledge.answers.query_reading import FACT_INTENTS, Choose, Missing, Reading, read_query
 from knowledge.answers.query_running import QueryRunner
 from knowledge.answers.views import Views
 from knowledge.language.faq_index import FaqMatch
 from knowledge.language.name_index import EntityKind
 from knowledge.language.query import Ask, Query
-from knowledge.language.understanding import Question, understand
+from knowledge.language.understanding import Question, detect_language, understand
 from knowledge.language.vocabulary import GLOSSARY
 from knowledge.portfolio.snapshot import Snapshot
 from knowledge.portfolio.status_rules import STALE_AFTER_DAYS
@@ -186,6 +191,8 @@ class _Turn:
                     for k in (EntityKind.PROJECT, EntityKind.PERSON))
         if q.help_cue and not named:
             return Help(self.language, self.examples())
+        self.q = q = self._language_without_names(q, resolution)
+        self.language = self.runner.language = q.language
         reading = read_query(self.s, q, resolution)
         asks = q.cue_intents() & FACT_INTENTS
         listed = isinstance(reading, Query) and reading.ask in (Ask.LIST, Ask.COUNT) and (
@@ -204,6 +211,18 @@ class _Turn:
         if resolution.unknown_names or q.plural_projects:
             return self._not_found(resolution.mention)
         return NotUnderstood(self.language, self.examples())
+
+    def _language_without_names(self, q: Question, resolution: Resolution) -> Question:
+        """`q` in English when its words other than the names it mentions are English:
+        "Is Program for standardisering og IKT-infrastrukturmodernisering closed?"."""
+        if q.language is not Language.NB:
+            return q
+        named = set(used_positions(resolution, every_kind=True))
+        rest = tuple(w for i, w in enumerate(q.tokens) if i not in named)
+        shown = " ".join(w for i, w in enumerate(q.shown) if i not in named)
+        if rest and detect_language(shown, rest) is Language.EN:
+            return replace(q, language=Language.EN)
+        return q
 
     def _faq(self, faq: FaqMatch) -> FaqAnswer:
         return FaqAnswer(self.language, faq.entry.question, faq.entry.answer)
@@ -239,7 +258,7 @@ def _decisive(reading: Reading) -> bool:
     if not isinstance(reading, Query):
         return False
     if reading.ask is Ask.FACT:
-        return reading.subject_kind in (EntityKind.PROJECT, EntityKind.PERSON)
+        return reading.subject_kind is not None
     if reading.ask is Ask.SUMMARY:
         return True
     f = reading.filters

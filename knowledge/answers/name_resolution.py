@@ -155,13 +155,16 @@ def resolve(snapshot: Snapshot, q: Question) -> Resolution:
                       tuple(spans))
 
 
-def used_positions(resolution: Resolution) -> frozenset[int]:
-    """Token positions that the best name used up: its words are not cue words."""
+def used_positions(resolution: Resolution, *, every_kind: bool = False) -> frozenset[int]:
+    """Token positions that the best fully named name used up: its words are not cue
+    words. With `every_kind`, those of every kind's fully named best match."""
     spans = resolution.spans
+    found: set[int] = set()
     for kind in KIND_ORDER:
         best = resolution.best(kind)
         if best is not None and best.name_coverage >= 0.99:
-            return frozenset(i for p in best.matched_positions if p < len(spans)
-                             for i in spans[p])
-    return frozenset()
+            found |= {i for p in best.matched_positions if p < len(spans) for i in spans[p]}
+            if not every_kind:
+                break
+    return frozenset(found)
 

@@ -418,8 +418,8 @@ def summary_lines(answer: PortfolioSummary) -> list[str]:
     phases = ", ".join(f"{tally(t.value)}: {t.count}" for t in answer.phases)
     transfers = ", ".join(f"{tally(t.value) or TEXT['summary_no_transfer'][language]}: "
                           f"{t.count}" for t in answer.transfers)
-    lines = [say("summary_head", language, scope=filters_phrase(answer.scope, language),
-                 count=answer.total)]
+    lines = [say("summary_head_one" if answer.total == 1 else "summary_head", language,
+                 scope=filters_phrase(answer.scope, language), count=answer.total)]
     for key, text in (("summary_health", health), ("summary_phase", phases),
                       ("summary_transfer", transfers)):
         if text:

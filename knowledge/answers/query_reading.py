@@ -18,12 +18,12 @@ from dataclasses import dataclass, replace
 
 from knowledge.answers.answers import Intent, Language
 from knowledge.answers.name_resolution import KIND_ORDER, Resolution, used_positions
-from knowledge.language.dates import DateCondition
+from knowledge.language.dates import FIELD_WORDS, DateCondition
 from knowledge.language.lexicon import lexicon
 from knowledge.language.name_index import EntityKind, NameMatch
 from knowledge.language.query import Ask, DateFilter, Filters, Query
 from knowledge.language.topic_index import TopicHit
-from knowledge.language.understanding import Question
+from knowledge.language.understanding import KNOWN_WORDS, Question
 from knowledge.language.vocabulary import (
     CLOSED_WORDS,
     DESCRIPTION_PHRASES,
@@ -33,6 +33,7 @@ from knowledge.language.vocabulary import (
     HISTORY_WORDS,
     HOW_GOING_PHRASES,
     NAME_LEAD_WORDS,
+    PHASE_WORDS,
     PORTFOLIO_WORDS,
     PROGRAMME_WORDS,
     START_WORDS,
@@ -46,6 +47,10 @@ from knowledge.portfolio.snapshot import Snapshot
 
 TOPIC_CLOSE = 0.8          # a topic hit this close to the best one is as good a candidate
 MAX_CHOICES = 5
+DATE_WORDS = frozenset().union(*FIELD_WORDS.values())
+# Words that say what is asked, never what a project is about.
+ASKING_WORDS = (DATE_WORDS | START_WORDS | END_WORDS | DESCRIPTION_WORDS | HISTORY_WORDS
+                | PROGRAMME_WORDS | FILLER_WORDS | CLOSED_WORDS | UNSUPPORTED_WORDS)
 PROJECT_ENDINGS = ("prosjektet", "prosjekt", "project")
 ROLE_INTENT = {Role.OWNER: Intent.OWNER, Role.MANAGER: Intent.MANAGER}
 FACT_INTENTS = frozenset({Intent.OWNER, Intent.MANAGER, Intent.PEOPLE, Intent.STATUS,
@@ -120,6 +125,8 @@ class _Grammar:
             close = self.r.ambiguous(EntityKind.PERSON)
             ids = tuple(m.entity_id for m in close) if close else (person.entity_id,)
             return self._about_person(ids, wants_list, count)
+        if project is not None and not wants_list and self._topic_says_otherwise(project):
+            return self._about_topic(self._topic_words(keep=EntityKind.PROJECT, phases=True))
         if project is not None and not (wants_list and not (
                 project.name_coverage >= 0.99 and not count)):
             if self._strangers(capitalised_only=True) and project.query_coverage < 0.99:
@@ -137,7 +144,7 @@ class _Grammar:
         if topic:
             if strangers:
                 return Missing(self.r.mention)
-            return self._about_topic(topic)
+            return self._about_topic(self._topic_words(phases=True))
         if self.programme is not None or self.organization is not None:
             return self._list(count, ())
         if q.has_filters and (q.list_cue or plural or count):
@@ -191,11 +198,11 @@ class _Grammar:
     # ----------------------------------------------------------------- projects
     def _project_fact(self) -> Intent:
         words, intents = self.words, self.intents
-        cues = self.q.cue_intents(excluding=self.used)
         when = any(w in WHEN_WORDS for w in words)
         if any(w in HISTORY_WORDS for w in words):
             return Intent.HISTORY
-        if any(_has_phrase(words, phrase) for phrase in DESCRIPTION_PHRASES[:3]):
+        if not intents & {Intent.OWNER, Intent.MANAGER, Intent.PEOPLE, Intent.TRANSFER} and any(
+                _has_phrase(words, phrase) for phrase in DESCRIPTION_PHRASES[:3]):
             return Intent.DESCRIPTION
         if Intent.TRANSFER in intents:
             return Intent.TRANSFER
@@ -211,7 +218,7 @@ class _Grammar:
             return Intent.PEOPLE
         if Intent.STATUS in intents:
             return Intent.STATUS
-        if any(w in PROGRAMME_WORDS for w in words) and Intent.PROGRAMME not in cues | {None}:
+        if any(w in PROGRAMME_WORDS for w in words) and self.programme is None:
             return Intent.PROGRAMME
         if any(w in DESCRIPTION_WORDS for w in words) or (any(
                 _has_phrase(words, phrase) for phrase in DESCRIPTION_PHRASES) and (
@@ -220,6 +227,21 @@ class _Grammar:
         if self.q.asks_who:
             return Intent.PEOPLE
         return Intent.OVERVIEW
+
+    def _topic_says_otherwise(self, match: NameMatch) -> bool:
+        """Only part of a name matched ("pasient" of "Pasienttransport"), while one other
+        project holds every one of the question's words in what it is about: "the patient
+        meals project" is the one about `pasientmat`."""
+        if match.name_coverage >= 0.99 and not self.r.ambiguous(EntityKind.PROJECT):
+            return False
+        terms = [t for t in self._terms(self._topic_words(keep=EntityKind.PROJECT, phases=True))
+                 if self.s.topics.forms(t)]
+        if not terms:
+            return False
+        hits = self.s.topics.find(terms, limit=2)
+        if not hits or hits[0].words < len(terms) or hits[0].project_id == match.entity_id:
+            return False
+        return len(hits) == 1 or hits[1].score < hits[0].score * TOPIC_CLOSE
 
     def _weak_project(self, match: NameMatch) -> bool:
         """A project matched on a word that only its description or others also hold, while
@@ -233,16 +255,19 @@ class _Grammar:
             for other in (self.r.best(kind) for kind in KIND_ORDER))
 
     # ----------------------------------------------------------------- topics
-    def _topic_words(self, keep: EntityKind | None = None) -> tuple[str, ...]:
+    def _topic_words(self, keep: EntityKind | None = None, *,
+                     phases: bool = False) -> tuple[str, ...]:
         """Content words no name, cue, filter or date used: what the projects are about;
-        with `keep`, the words of that kind's name count as topic words too."""
+        with `keep`, the words of that kind's name count as topic words too, and with
+        `phases` phase words ("surgery planning": a fact question has no phase filter)."""
         out: list[str] = []
         q = self.q
         named = self.name_positions - self._name_positions({keep}) if keep else (
             self.name_positions)
         for position, word in enumerate(self.words):
-            if (word in STOPWORDS or word in FILLER_WORDS or position in q.cues
-                    or position in q.filter_positions or position in named
+            filtered = position in q.filter_positions and not (phases and word in PHASE_WORDS)
+            if (word in STOPWORDS or (word in ASKING_WORDS and word not in UNSUPPORTED_WORDS)
+                    or position in q.cues or filtered or position in named
                     or len(word) < 3 or word.isdigit()):
                 continue
             out.append(word)
@@ -263,22 +288,45 @@ class _Grammar:
             if found is not None and found[0] > 1:
                 length, alternatives = found
                 chosen = next((a for a in alternatives
-                               if all(self.s.topics.forms(w) for w in a)), alternatives[0])
-                terms.extend(chosen)
-                position += length
-                continue
+                               if all(self.s.topics.forms(w) for w in a)), None)
+                if chosen is not None:
+                    terms.extend(chosen)
+                    position += length
+                    continue
             terms.extend(self._translated(word))
             position += 1
-        return terms
+        return self._joined(terms)
+
+    def _joined(self, terms: list[str]) -> list[str]:
+        """Neighbours that make one word of the projects' texts joined: "pasient flyt" is
+        `pasientflyt`, "sikkerhet overvakning" `sikkerhetsovervakning`."""
+        out: list[str] = []
+        index = 0
+        while index < len(terms):
+            if index + 1 < len(terms):
+                for glue in ("", "s", "e"):
+                    joined = terms[index] + glue + terms[index + 1]
+                    if self.s.topics.holds(joined):
+                        out.append(joined)
+                        index += 2
+                        break
+                else:
+                    out.append(terms[index])
+                    index += 1
+                continue
+            out.append(terms[index])
+            index += 1
+        return out
 
     def _translated(self, word: str) -> list[str]:
         """`word`, or its Norwegian words when the projects' texts do not hold it."""
         if self.s.topics.forms(word):
             return [word]
-        for alternative in lexicon().norwegian(word):
+        alternatives = lexicon().norwegian(word)
+        for alternative in alternatives:
             if all(self.s.topics.forms(w) for w in alternative):
                 return list(alternative)
-        return [word]
+        return list(alternatives[0]) if alternatives else [word]
 
     def _about_topic(self, words: tuple[str, ...]) -> Reading:
         asked = self.q.cue_intents() - {Intent.OVERVIEW} or self.q.asks_who or any(
@@ -288,10 +336,10 @@ class _Grammar:
             _has_phrase(self.words, phrase) for phrase in DESCRIPTION_PHRASES)
         if not asked:
             return None   # words about something, but no question about a project
-        unknown = [w for w in self._terms(words) if not self.s.topics.forms(w)]
-        if unknown:
+        known = tuple(w for w in self._terms(words) if self.s.topics.forms(w))
+        if not known:
             return Missing(" ".join(self._shown(words)))
-        hits = self._topic_hits(words)
+        hits = self.s.topics.find(known)
         if not hits:
             return Missing(" ".join(words)) if self.intents or self.q.asks_who else None
         top = hits[0]
@@ -371,7 +419,7 @@ class _Grammar:
         for position, word in enumerate(self.words):
             if (position in self.name_positions or position in q.cues
                     or position in q.filter_positions or word in STOPWORDS or len(word) < 4
-                    or word in FILLER_WORDS):
+                    or word in ASKING_WORDS or word in KNOWN_WORDS):
                 continue
             shown = q.shown[position]
             capitalised = position > 0 and shown[:1].isupper() and not shown.isupper()

@@ -68,15 +68,17 @@ FIELD_WORDS: dict[DateField, frozenset[str]] = {
         "planlagt", "fullfort", "fullfores", "fullforast"}),
     DateField.TRANSFER: frozenset({
         "overfort", "overfores", "overforing", "overforingen", "overforast", "transferred",
+        "overforte", "overforde", "overforingene",
         "transfer", "transfers", "moved", "flyttet", "flytta", "overdratt", "handed"}),
     DateField.REPORT: frozenset({
         "rapport", "rapporten", "rapporter", "rapportert", "rapporterte", "statusrapport",
         "statusrapporten", "statusrapporter", "report", "reports", "reported", "reporting",
         "oppdatert", "oppdatering", "updated", "update", "updates", "status", "rapportering"}),
 }
-AGE_UNITS = {"dag": 1, "dager": 1, "dagar": 1, "day": 1, "days": 1, "uke": 7, "uker": 7,
-             "veke": 7, "veker": 7, "week": 7, "weeks": 7, "maned": 30, "maneder": 30,
-             "manad": 30, "manader": 30, "month": 30, "months": 30}
+AGE_UNITS = {"dag": 1, "dager": 1, "dagar": 1, "dagene": 1, "dagane": 1, "day": 1, "days": 1,
+             "uke": 7, "uker": 7, "ukene": 7, "veke": 7, "veker": 7, "vekene": 7, "week": 7,
+             "weeks": 7, "maned": 30, "maneder": 30, "manedene": 30, "manad": 30,
+             "manader": 30, "manadene": 30, "month": 30, "months": 30}
 OLDER = frozenset({"eldre", "older", "over", "mer", "meir", "more"})
 NEWER = frozenset({"nyere", "nyare", "newer", "yngre", "younger", "siste", "last", "past",
                    "innenfor", "within"})

@@ -20,14 +20,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from knowledge.language.text import tokens
 from knowledge.language.vocabulary import STOPWORDS
 
 MIN_PART = 4            # the shortest word part that a compound is split on
-MIN_FUZZY = 7           # the shortest word looked up with a typo
-FUZZY_CUTOFF = 88.0
+MIN_FUZZY = 6           # the shortest word looked up with a typo
+FUZZY_CUTOFF = 0.85     # OSA similarity: one slip (a swapped pair counts once) in 6+ letters
+SHARED_STEM = 6         # words sharing this long a start, all but their last 3 letters
+PROJECT_WORDS = ("prosjektet", "prosjekter", "prosjekt", "project", "projects")
 NAME_BONUS = 1.5       # a word in the name or an alias, over one in the description
 EXPAND_LIMIT = 2000     # projects a common word may add as candidates
 MAX_FORMS = 40          # index words a single question word may stand for
@@ -98,6 +101,9 @@ class TopicIndex:
             found[word] = None
         if len(word) < 3:
             return found
+        for ending in PROJECT_WORDS:   # "radiologiprosjektet": what the project is about
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                return self._direct(word[: -len(ending)])
         base = stem(word)
         for form in self._stems.get(base, ()):
             found[form] = None
@@ -105,6 +111,12 @@ class TopicIndex:
             for form in self._starting(base):
                 found[form] = None
             for form in self._ending(word):
+                found[form] = None
+        if not found and len(word) >= SHARED_STEM + 2:   # "selvbetjening", "selvbetjent"
+            for form in self._starting(word[: max(SHARED_STEM, len(word) - 3)]):
+                found[form] = None
+        if not found and len(word) == 3:   # "sky" in "skytjeneste"
+            for form in self._starting(word):
                 found[form] = None
         return found
 
@@ -125,7 +137,7 @@ class TopicIndex:
         if not found and len(word) >= MIN_FUZZY:
             choices = [w for n in range(len(word) - 1, len(word) + 2)
                        for w in self._by_length.get(n, ())]
-            for match, _, _ in process.extract(word, choices, scorer=fuzz.ratio,
+            for match, _, _ in process.extract(word, choices, scorer=OSA.normalized_similarity,
                                                score_cutoff=FUZZY_CUTOFF, limit=3):
                 found[match] = None
         return list(found)[:MAX_FORMS]

@@ -14,7 +14,7 @@ from datetime import date
 from rapidfuzz import fuzz, process
 
 from knowledge.answers.answers import Intent, Language, TransferFocus
-from knowledge.language.dates import DateCondition, date_conditions
+from knowledge.language.dates import DateCondition, DateField, date_conditions
 from knowledge.language.lexicon import lexicon
 from knowledge.language.text import display_words, fold, tokens
 from knowledge.language.vocabulary import (
@@ -41,9 +41,12 @@ from knowledge.language.vocabulary import (
     PEOPLE_WORDS,
     PHASE_WORDS,
     PLURAL_PROJECT_WORDS,
+    PORTFOLIO_WORDS,
+    PROGRAMME_WORDS,
     REPORT_NOUNS,
     STATUS_WORDS,
     STOPWORDS,
+    SUMMARY_WORDS,
     THANKS,
     TRANSFER_IN_PROGRESS_WORDS,
     TRANSFER_STATUS_WORDS,
@@ -57,6 +60,7 @@ from knowledge.portfolio.model import Health, Phase, Role, TransferStatus
 MAX_QUESTION_CHARACTERS = 2000
 MAX_TOKENS = 60
 
+PLANNED_WORDS = frozenset({"planlagt", "planned"})
 _CUE_WORDS: tuple[tuple[frozenset[str], Intent], ...] = (
     (OWNER_WORDS, Intent.OWNER),
     (MANAGER_WORDS, Intent.MANAGER),
@@ -64,6 +68,8 @@ _CUE_WORDS: tuple[tuple[frozenset[str], Intent], ...] = (
     (STATUS_WORDS, Intent.STATUS),
     (TRANSFER_WORDS, Intent.TRANSFER),
     (OVERVIEW_WORDS, Intent.OVERVIEW),
+    (PORTFOLIO_WORDS | SUMMARY_WORDS, Intent.SUMMARY),   # not names: "the portfolio"
+    (PROGRAMME_WORDS, Intent.PROGRAMME),
 )
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
@@ -129,7 +135,7 @@ def _has_phrase(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     return any(words[i : i + size] == phrase for i in range(len(words) - size + 1))
 
 
-_KNOWN_WORDS = (STOPWORDS | GREETINGS | THANKS | COURTESY_FILLER | HELP_WORDS | LIST_WORDS
+KNOWN_WORDS = (STOPWORDS | GREETINGS | THANKS | COURTESY_FILLER | HELP_WORDS | LIST_WORDS
                 | frozenset(HEALTH_WORDS) | frozenset(PHASE_WORDS)
                 | frozenset(TRANSFER_STATUS_WORDS) | OWNER_WORDS | MANAGER_WORDS | PEOPLE_WORDS
                 | STATUS_WORDS | TRANSFER_WORDS | OVERVIEW_WORDS | LACKING_WORDS | REPORT_NOUNS
@@ -146,9 +152,10 @@ def _normalise_word(word: str) -> str:
             for candidate in (base, base.rstrip("s")):
                 if candidate in PHASE_WORDS:
                     return candidate
-    if len(word) >= 5 and word not in _KNOWN_WORDS:
+    if len(word) >= 5 and word not in KNOWN_WORDS:
         found = process.extractOne(word, TYPO_CUES, scorer=fuzz.ratio, score_cutoff=80)
-        if found is not None:
+        if found is not None and abs(len(str(found[0])) - len(word)) <= 2 and (
+                len(word) >= 6 or found[1] >= 90):
             return str(found[0])
     return word
 
@@ -171,7 +178,8 @@ def understand(text: str, today: date | None = None) -> Question:
         language = detect_language(clipped, words)
     dates = date_conditions(words, today or date.today())
     date_positions = {p for condition in dates for p in condition.positions}
-    no_report_positions = _no_report(words, date_positions)
+    reported_when = any(condition.field is DateField.REPORT for condition in dates)
+    no_report_positions = _no_report(words, date_positions, reported_when)
     cues: dict[int, Intent] = {}
     for position, word in enumerate(words):
         for cue_words, intent in _CUE_WORDS:
@@ -191,7 +199,7 @@ def understand(text: str, today: date | None = None) -> Question:
         if word in HEALTH_WORDS:
             health.add(HEALTH_WORDS[word])
             filter_positions.add(position)
-        elif word in TRANSFER_STATUS_WORDS:
+        elif word in TRANSFER_STATUS_WORDS and (transfer_context or word not in PLANNED_WORDS):
             if negated:
                 transfers.add(TransferStatus.NOT_TRANSFERRED)
             else:
@@ -231,6 +239,7 @@ def understand(text: str, today: date | None = None) -> Question:
                             or w.endswith("projects") for w in words) or (
             language is Language.NN and "prosjekt" in words and (
                 any(w in LIST_WORDS for w in words) or _has_phrase(words, ("hva", "for"))
+                or _has_phrase(words, ("hva", "prosjekt"))
                 or any(_has_phrase(words, phrase) for phrase in COUNT_PHRASES))),
         help_cue=any(w in HELP_WORDS for w in words)
         or any(_has_phrase(words, phrase) for phrase in HELP_PHRASES),
@@ -243,15 +252,17 @@ def understand(text: str, today: date | None = None) -> Question:
         transfer_statuses=frozenset(transfers),
         filter_positions=frozenset(filter_positions),
         emails=tuple(fold(e) for e in _EMAIL.findall(clipped)),
-        asks_who=any(w in ("hvem", "who", "whom") for w in words),
+        asks_who=any(w in ("hvem", "who", "whom", "whos") for w in words),
         shown=_shown(clipped, words),
         dates=dates,
         no_report=bool(no_report_positions),
     )
 
 
-def _no_report(words: tuple[str, ...], date_positions: set[int]) -> set[int]:
-    """Positions of "mangler statusrapport", "uten rapport", "not reported" (no date)."""
+def _no_report(words: tuple[str, ...], date_positions: set[int],
+               reported_when: bool) -> set[int]:
+    """Positions of "mangler statusrapport", "uten rapport", "not reported" (no date: with
+    one, "har ikke rapportert etter 1. oktober" is a negated date condition instead)."""
     found: set[int] = set()
     for position, word in enumerate(words):
         if position in date_positions:
@@ -261,7 +272,7 @@ def _no_report(words: tuple[str, ...], date_positions: set[int]) -> set[int]:
                          if words[p] in REPORT_NOUNS]
             if following:
                 found |= {position, following[0]}
-        elif word in NOT_REPORTED and any(
+        elif word in NOT_REPORTED and not reported_when and any(
                 w in NEGATION_WORDS for w in words[max(0, position - 3): position]):
             found |= {position} | {p for p in range(max(0, position - 3), position)
                                    if words[p] in NEGATION_WORDS}

@@ -51,7 +51,7 @@ HELP_PHRASES = (
 )
 
 OWNER_WORDS = _words("eier eies eid eide eiere eieren eierne prosjekteier prosjekteieren owner "
-                     "owns owned owning")
+                     "owns owned owning own")
 MANAGER_WORDS = _words(
     "leder leders ledes ledet ledete lederen prosjektleder prosjektlederen pl manager managed manages "
     "lead leads led leading runs run running pm"
@@ -62,14 +62,15 @@ PEOPLE_WORDS = _words(
     "roller members member people staff staffed involved works working roles"
 )
 STATUS_WORDS = _words(
-    "status statusen statusrapport tilstand helse health going gar ligger progress "
-    "rapport rapportert report reported update oppdatering doing"
+    "status statusen statusrapport tilstand going gar ligger progress "
+    "rapport rapportert report reported update oppdatering doing skrev skreiv skrive wrote "
+    "written rapporterte statusrapporten skjer"
 )
 TRANSFER_WORDS = _words(
     "overfort overfores overforing overforingen overfore overdratt overdragelse flyttet "
-    "transferred transfer transfers transferring moved handed"
+    "transferred transfer transfers transferring moved handed overforinger overforte"
 )
-WHEN_WORDS = _words("nar when dato date tidspunkt")
+WHEN_WORDS = _words("nar when dato date tidspunkt tid")
 WHERE_WORDS = _words("hvor where hvem whom hvilken organisasjon organization organisation")
 OVERVIEW_WORDS = _words(
     "fortell om info informasjon oversikt beskrivelse beskriv detaljer overview describe "
@@ -97,10 +98,12 @@ END_WORDS = _words(
 CLOSED_WORDS = _words("avsluttet nedlagt lukket closed ended finished over active aktiv aktivt "
                       "avslutta")
 SUMMARY_WORDS = _words(
-    "oversikt sammendrag oppsummering overview summary summarise summarize totalt status "
-    "tilstand state"
+    "oversikt oversikten sammendrag oppsummering oppsummer oppsummere sammenfatning overview "
+    "summary summarise summarize totalt status tilstand state statusoversikt "
+    "portefoljeoversikt portefoljestatus helhetsbilde"
 )
-PORTFOLIO_WORDS = _words("portefolje portefoljen portefoljer portfolio portfolios portefolja")
+PORTFOLIO_WORDS = _words("portefolje portefoljen portefoljer portfolio portfolios portefolja "
+                         "portefoljeoversikt portefoljestatus")
 # Words after which a name follows: "prosjektet Robotkirurgi", "the project Atlas".
 NAME_LEAD_WORDS = _words("prosjektet prosjekt project programmet program programme")
 # Conditions people ask about that the portfolio database does not hold: a list question
@@ -126,11 +129,15 @@ FILLER_WORDS = _words(
     "antall number count portefolje portefoljen portfolio program programmet programme "
     "programmes prosjektet prosjekter prosjekt project projects horer tilhorer hort belongs "
     "belong belonging part del inngar over under mer enn than more less mindre handler "
-    "handlar dreier dreiar seg gar ut inn beskjeftiger jobbes arbeides "
+    "handlar dreier dreiar seg gar ut inn beskjeftiger jobbes arbeides ansvaret ansvar "
+    "ansvarlig ansvarleg skjer hender going doing new nye nytt satt satte sett blitt lagt "
+    "whats whos wasn isn weren didn hasn doesn initiative initiatives work covers cover "
+    "please thanks takk date dato last sist siste "
 )
 HOW_GOING_PHRASES = (("star", "det", "til"), ("hvordan", "gar", "det"), ("how", "is"),
-                     ("how", "are"), ("how", "does"), ("hvordan", "ser"))
-LIST_WORDS = _words("hvilke hvilket which list liste vis show alle all oversikt")
+                     ("how", "are"), ("how", "does"), ("hvordan", "ser"), ("ligger", "an"),
+                     ("ligg", "an"), ("vi", "an"), ("me", "an"), ("det", "an"))
+LIST_WORDS = _words("hvilke hvilket which list liste vis show alle all")
 COUNT_PHRASES = (("hvor", "mange"), ("how", "many"), ("antall",), ("count",), ("number", "of"))
 PLURAL_PROJECT_WORDS = _words("prosjekter prosjektene projects")
 
@@ -150,6 +157,8 @@ PHASE_WORDS: dict[str, frozenset[Phase]] = {
     "gjennomforing": frozenset({Phase.EXECUTION}), "gjennomforingsfase": frozenset({Phase.EXECUTION}),
     "execution": frozenset({Phase.EXECUTION}), "executing": frozenset({Phase.EXECUTION}),
     "pauset": frozenset({Phase.PAUSED}), "pausede": frozenset({Phase.PAUSED}),
+    "pause": frozenset({Phase.PAUSED}), "pauses": frozenset({Phase.PAUSED}),
+    "hold": frozenset({Phase.PAUSED}),
     "paused": frozenset({Phase.PAUSED}), "stoppet": frozenset({Phase.PAUSED}),
     "avsluttet": frozenset({Phase.CLOSED}), "avsluttede": frozenset({Phase.CLOSED}),
     "closed": frozenset({Phase.CLOSED}), "ferdig": frozenset({Phase.CLOSED}),
@@ -169,7 +178,7 @@ TRANSFER_STATUS_WORDS: dict[str, frozenset[TransferStatus]] = {
     "planlagt": frozenset({TransferStatus.PLANNED}),
     "planned": frozenset({TransferStatus.PLANNED}),
 }
-NEGATION_WORDS = _words("ikke not never aldri un")
+NEGATION_WORDS = _words("ikke not never aldri un wasn isn weren didn hasn haven doesn")
 TRANSFER_IN_PROGRESS_WORDS = _words("pagar underveis progress")
 
 # English (and common spelling) → Norwegian folded nouns, used only to find names.
@@ -208,11 +217,15 @@ BEFORE_WORDS = _words("for before prior")
 # Cue words worth recognising through a typo ("statsu", "prosjektleer").
 TYPO_CUES = (
     "status", "prosjektleder", "prosjekteier", "overfort", "overforing", "transferred",
+    "statusrapport", "forrige", "historikk", "project", "prosjekt", "prosjektet",
     "transfer", "owner", "manager", "hvilke", "prosjekter", "projects",
 )
 
 # Words that only an English question would use; Norwegian is the default.
 ENGLISH_MARKERS = _words(
+    "history previous closed due finish finished started start programme about whats whos "
+    "responsible charge managing managed red green yellow summary overview portfolio going "
+    "deals handles which "
     "good morning evening afternoon thanks thank lot much bot order work works people undo my cancel save "
     "who what which where when why how is are was were the does do did owns own owner lead "
     "leads manager managed status of projects project transferred transfer many list show "
@@ -248,7 +261,8 @@ NYNORSK_WORDS: dict[str, str] = {
     "forrige": "forrige", "utvikla": "utviklet", "endra": "endret", "hoyrer": "horer",
     "handlar": "handler", "manglar": "mangler", "utan": "uten", "eldre": "eldre",
     "dagar": "dager", "veker": "uker", "manader": "maneder", "seinare": "senere",
-    "skildring": "beskrivelse", "stend": "star",
+    "skildring": "beskrivelse", "stend": "star", "vere": "vaere", "gje": "gi",
+    "samandrag": "sammendrag", "oppsummering": "oppsummering", "ligg": "ligger",
 }
 NYNORSK_MARKERS = frozenset({
     "kven", "kva", "korleis", "kor", "kvifor", "kvar", "eig", "eigar", "eigaren", "eigd",
@@ -256,7 +270,8 @@ NYNORSK_MARKERS = frozenset({
     "leia", "leiast", "ikkje", "noko", "nokon", "nokre", "prosjekta", "eg", "vart", "blei",
     "raud", "raude", "raudt", "avslutta", "pausa", "planlagd", "sidan", "oversyn", "berre",
     "mykje", "heile", "jobbar", "starta", "byrja", "stoda", "kjem", "gjer", "ansvarleg",
-    "tidlegare", "utvikla", "endra", "hoyrer", "handlar", "manglar", "utan", "dagar",
+    "tidlegare", "utvikla", "endra", "hoyrer", "handlar", "manglar", "utan", "dagar", "vere",
+    "gje", "samandrag", "ligg",
     "skildring", "stend", "deltakarar", "medlemar", "grone",
 })
 
