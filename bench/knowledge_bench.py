@@ -12,7 +12,9 @@ size's alone:
 - answer latency (`Answerer.answer`) p50/p99/max over a bounded, seeded mix of realistic
   questions: owner/manager/status/transfer questions naming a project by full name, short
   name, code, with a typo or without Norwegian letters; person questions; list and count
-  questions; unknown names; FAQ and small talk.
+  questions; unknown names; FAQ and small talk; and issue 14's kinds: combined filters
+  (person × health × programme, dates, missing reports), single facts, topics, English and
+  nynorsk words, overviews and first names.
 
 Prints a markdown table and writes the figures as JSON to `bench/results/`. Every loop is
 bounded in count and in time; nothing leaves the machine.
@@ -89,7 +91,36 @@ OTHER_QUESTIONS = (
     "Hva betyr grønn, gul og rød status?", "Hvorfor ble porteføljen overført til Sykehuspartner?",
     "Hvordan får jeg tilgang til porteføljeverktøyet?",
 )
-CATEGORIES = (("project", 60), ("person", 12), ("list", 15), ("unknown", 8), ("other", 5))
+# The kinds issue 14 added: combined filters, single facts, topics, English and nynorsk
+# words, overviews and first names ({p} a project, {n} a person, {g} a programme, {y} a year,
+# {t} a word from a project's description, {f} a first name).
+COMBINED_TEMPLATES = (
+    "Hvilke røde prosjekter eier {n}?", "Gule prosjekter i {g}", "Hvor mange prosjekter leder {n}?",
+    "Hvilke prosjekter skal være ferdige i {y}?", "Which projects were transferred in January 2024?",
+    "prosjekter som startet før {y}", "Hvilke prosjekter mangler statusrapport?",
+    "Hvilke prosjekter har ikke rapportert etter 1. oktober?",
+    "prosjekter med rapport eldre enn 30 dager", "Hvilke prosjekter i {g} er røde eller gule?",
+    "which green projects in {g} are in execution?",
+)
+FACT_TEMPLATES = (
+    "Hva går {p} ut på?", "Hvilket program hører {p} til?", "Når startet {p}?",
+    "Når er {p} planlagt ferdig?", "Hva var forrige status for {p}?", "Hvem er {n}?",
+    "Er {g} avsluttet?", "When does {p} finish?",
+)
+TOPIC_TEMPLATES = ("Hvem leder prosjektet om {t}?", "prosjektet med {t}",
+                   "Which project deals with {t}?", "Hva er status på prosjektet om {t}?")
+LANGUAGE_QUESTIONS = (
+    "Who is responsible for the pathology project?", "which project is about home monitoring?",
+    "who leads the wireless network?", "the quality registries project", "Kven eig {p}?",
+    "Kva er status for {p}?", "Kven er prosjektleiar for {p}?", "Kor mange prosjekt er raude?",
+    "Korleis går det med {p}?",
+)
+OVERVIEW_QUESTIONS = ("Gi meg en oversikt over porteføljen", "Hvordan står det til i porteføljen?",
+                      "summary of {g}", "oversikt over {g}")
+FIRST_NAME_TEMPLATES = ("Which projects does {f} own?", "Hvilke prosjekter leder {f}?")
+CATEGORIES = (("project", 42), ("person", 8), ("list", 10), ("unknown", 6), ("other", 4),
+              ("combined", 8), ("fact", 6), ("topic", 5), ("language", 5), ("overview", 3),
+              ("first_name", 3))
 ASCII = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
 
 
@@ -124,6 +155,7 @@ def build_questions(snapshot: Any, count: int, seed: int) -> list[tuple[str, str
     rng = random.Random(seed)
     projects = sorted(snapshot.projects.values(), key=lambda p: p.id)
     persons = sorted(snapshot.persons.values(), key=lambda p: p.id)
+    programmes = sorted(snapshot.programmes.values(), key=lambda p: p.id)
     out: list[tuple[str, str]] = []
     for _ in range(count):
         category = _weighted(rng, CATEGORIES)
@@ -157,9 +189,30 @@ def build_questions(snapshot: Any, count: int, seed: int) -> list[tuple[str, str
             ending = rng.choice(UNKNOWN_ENDINGS)
             name = f"{stem}{ending}" if rng.random() < 0.5 else f"{stem} {ending}"
             out.append(("unknown", rng.choice(UNKNOWN_TEMPLATES).format(x=name)))
-        else:
+        elif category == "other":
             out.append(("other", rng.choice(OTHER_QUESTIONS)))
+        else:
+            out.append((category, _new_kind(rng, category, projects, persons, programmes)))
     return out
+
+
+NEW_KIND_TEMPLATES = {"combined": COMBINED_TEMPLATES, "fact": FACT_TEMPLATES,
+                      "topic": TOPIC_TEMPLATES, "language": LANGUAGE_QUESTIONS,
+                      "overview": OVERVIEW_QUESTIONS, "first_name": FIRST_NAME_TEMPLATES}
+
+
+def _new_kind(rng: random.Random, category: str, projects: list[Any], persons: list[Any],
+              programmes: list[Any]) -> str:
+    """A question of one of issue 14's kinds, its slots filled from the snapshot."""
+    project = rng.choice(projects)
+    words = [w for w in (project.description or project.name).split() if len(w) > 6
+             and w.isalpha()]
+    programme = rng.choice(programmes) if programmes else None
+    return rng.choice(NEW_KIND_TEMPLATES[category]).format(
+        p=project.short_name or project.name, n=rng.choice(persons).full_name,
+        g=(programme.short_name or programme.name) if programme else "STIM",
+        y=rng.randrange(2020, 2029), t=rng.choice(words) if words else project.name,
+        f=rng.choice(persons).full_name.split()[0])
 
 
 # ------------------------------------------------------------------ measuring one size
