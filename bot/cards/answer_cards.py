@@ -397,14 +397,15 @@ def _(answer: ProjectFact) -> CardBuilder:
     builder = CardBuilder().title(project_label(answer.project))
     if answer.fact is not Intent.HISTORY or not answer.reports:
         return builder.text(render(answer))
-    builder.text(say("fact_history", language, project=project_label(answer.project)),
-                 bold=True)
+    builder.text(say("history_heading", language), subtle=True)
     for report in answer.reports:
         author = f" · {report.author.name}" if report.author else ""
         builder.text(f"{format_date(report.reported_at, language)}: "
                      f"{HEALTH[report.health][language]}{author}",
                      colour=HEALTH_COLOUR[report.health], bold=True)
         builder.text(report.summary)
+    if len(answer.reports) == 1:
+        builder.text(say("history_only_one", language), subtle=True)
     return builder
 
 

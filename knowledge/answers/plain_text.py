@@ -375,6 +375,8 @@ def _(answer: ProjectFact) -> str:
         return say("no_status", language, project=label)
     lines = [say("fact_history", language, project=label)]
     lines.extend(history_line(report, language) for report in answer.reports)
+    if len(answer.reports) == 1:
+        lines.append(say("history_only_one", language))
     return "\n".join(lines)
 
 

@@ -33,10 +33,20 @@ from knowledge.answers.answers import (
 from knowledge.answers.views import Views, programme_label
 from knowledge.language.name_index import EntityKind
 from knowledge.language.query import Ask, Filters, Query
-from knowledge.portfolio.model import Health, Person, Phase, ProgrammeStatus, Project, Role
+from knowledge.portfolio.model import (
+    Health,
+    Person,
+    Phase,
+    ProgrammeStatus,
+    Project,
+    Role,
+    TransferStatus,
+)
 from knowledge.portfolio.snapshot import Snapshot
 
 HISTORY_LENGTH = 5
+TRANSFER_ORDER = (TransferStatus.TRANSFERRED, TransferStatus.IN_PROGRESS, TransferStatus.PLANNED,
+                  TransferStatus.NOT_TRANSFERRED, TransferStatus.COMPLETED_BEFORE_TRANSFER)
 ROLE_ORDER = {Role.OWNER: 0, Role.MANAGER: 1, Role.MEMBER: 2}
 
 
@@ -134,7 +144,8 @@ class QueryRunner:
                   if tallies.health.get(h)]
         if tallies.without_report:
             health.append(Tally(None, tallies.without_report))
-        transfers = sorted(tallies.transfers.items(), key=lambda pair: pair[0].value)
+        transfers = sorted(tallies.transfers.items(),
+                           key=lambda pair: TRANSFER_ORDER.index(pair[0]))
         untransferred = tallies.total - sum(tallies.transfers.values())
         return PortfolioSummary(
             self.language, self.said(filters), tallies.total, tuple(health),
