@@ -12,6 +12,7 @@ hold.
 from __future__ import annotations
 
 import bisect
+import copy
 import heapq
 import itertools
 import math
@@ -52,6 +53,15 @@ def stem(word: str) -> str:
     return word
 
 
+_SHARED: dict[str, str] = {}   # one string per distinct word, across indexes
+
+
+def _words_of(texts: Iterable[str]) -> set[str]:
+    """The folded content words of `texts`."""
+    return {_SHARED.setdefault(w, w) for text in texts if text for w in tokens(text)
+            if w not in STOPWORDS and len(w) > 1 and not w.isdigit()}
+
+
 class TopicIndex:
     """An immutable word → projects index; build once per snapshot, query from any thread."""
 
@@ -60,22 +70,42 @@ class TopicIndex:
         postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
         named: dict[str, array[int]] = defaultdict(lambda: array("i"))
         projects = 0
-        shared: dict[str, str] = {}
-
-        def words_of(texts: Iterable[str]) -> set[str]:
-            return {shared.setdefault(w, w) for text in texts if text for w in tokens(text)
-                    if w not in STOPWORDS and len(w) > 1 and not w.isdigit()}
-
         for project_id, names, texts in entries:
             projects += 1
-            in_name = words_of(names)
+            in_name = _words_of(names)
             for word in in_name:
                 named[word].append(project_id)
-            for word in in_name | words_of(texts):
+            for word in in_name | _words_of(texts):
                 postings[word].append(project_id)
         self._postings = dict(postings)
         self._named = dict(named)
         self._projects = max(projects, 1)
+        self._index_vocabulary()
+
+    def adding(self, texts: Iterable[tuple[int, str]]) -> TopicIndex:
+        """A new index with more texts of known projects (a new status report's summary):
+        only the posting lists of their words are copied and extended; this one is left as
+        it is, for the snapshot that still uses it."""
+        grown = copy.copy(self)
+        grown._postings = dict(self._postings)
+        new_words = False
+        for project_id, text in texts:
+            for word in _words_of((text,)):
+                row = grown._postings.get(word)
+                if row is None:
+                    grown._postings[word] = array("i", [project_id])
+                    new_words = True
+                elif row is self._postings.get(word):
+                    grown._postings[word] = row = array("i", row)
+                    row.append(project_id)
+                else:
+                    row.append(project_id)
+        if new_words:
+            grown._index_vocabulary()
+        return grown
+
+    def _index_vocabulary(self) -> None:
+        """The look-ups over the words themselves: sorted, reversed, by length, by stem."""
         self._sorted = sorted(self._postings)
         self._reversed = sorted(word[::-1] for word in self._postings)
         self._by_length: dict[int, list[str]] = defaultdict(list)

@@ -259,8 +259,26 @@ def build_snapshot(
         persons_by_aad=p.persons_by_aad if p and same("persons") else MappingProxyType(
             {o.aad_object_id.lower(): o for o in records.persons if o.aad_object_id}),
         listing=ProjectListing(projects, reports, transfers, p),
-        topic_index=p.topics if p and same("projects", "reports") else topic_index(records),
+        topic_index=_topics(records, p, same("projects", "reports"), same("projects")),
     )
+
+
+def _topics(records: PortfolioRecords, previous: Snapshot | None, unchanged: bool,
+            same_projects: bool) -> TopicIndex:
+    """The topic index: the previous one when nothing it reads changed, the previous one with
+    the new reports' summaries when reports were only added (a status update), else new."""
+    if previous is None:
+        return topic_index(records)
+    if unchanged:
+        return previous.topics
+    if same_projects:
+        known = {report.id: report for report in previous.records.reports}
+        current = {report.id for report in records.reports}
+        if known.keys() <= current and all(
+                known[r.id] == r for r in records.reports if r.id in known):
+            return previous.topics.adding((r.project_id, r.summary) for r in records.reports
+                                          if r.id not in known)
+    return topic_index(records)
 
 
 def _members(records: PortfolioRecords) -> Mapping[int, tuple[Member, ...]]:
