@@ -15,10 +15,11 @@ own (so "projects at X" could mean either), a "not found" name is too close to a
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from knowledge.answers.evaluation import Case
@@ -94,6 +95,7 @@ class Facts:
     reports: dict[int, list[StatusReport]] = field(init=False)
     members: dict[int, set[int]] = field(init=False)    # project id -> member person ids
     codes: frozenset[str] = field(init=False)
+    _subtrees: dict[int, set[int]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         r = self.records
@@ -110,6 +112,36 @@ class Facts:
             self.members[member.project_id].add(member.person_id)
         self.codes = frozenset(fold(p.code) for p in r.projects)
 
+    @cached_property
+    def first_names(self) -> Counter[str]:
+        """How many people hold each (folded) first name."""
+        return Counter(words_of(p.full_name)[0] for p in self.persons.values()
+                       if words_of(p.full_name))
+
+    @cached_property
+    def roles(self) -> dict[str, set[int]]:
+        """The ids of the people who own, manage, are on or reported on some project."""
+        owners = {p.owner_id for p in self.projects if p.owner_id is not None}
+        managers = {p.manager_id for p in self.projects if p.manager_id is not None}
+        members = {i for ids in self.members.values() for i in ids}
+        return {"owner": owners, "manager": managers, "lead": owners | managers,
+                "involved": owners | managers | members,
+                "author": {r.author_id for r in self.records.reports if r.author_id is not None}}
+
+    @cached_property
+    def texts(self) -> dict[int, str]:
+        return {p.id: self.project_text(p) for p in self.projects}
+
+    @cached_property
+    def project_words(self) -> set[str]:
+        return {w for text in self.texts.values() for w in words_of(text)}
+
+    @cached_property
+    def known_words(self) -> set[str]:
+        """Every word of four letters or more in the portfolio's names and project texts."""
+        names = " ".join(self.entity_names())
+        return {w for w in self.project_words | set(words_of(names)) if len(w) >= 4}
+
     def latest(self, project: Project) -> StatusReport | None:
         reports = self.reports.get(project.id)
         return reports[-1] if reports else None
@@ -122,19 +154,22 @@ class Facts:
                 or person.id in self.members.get(p.id, ())]
 
     def subtree(self, organization: Organization) -> set[int]:
+        if organization.id in self._subtrees:
+            return self._subtrees[organization.id]
         found = {organization.id}
         grew = True
         while grew:
             below = {o.id for o in self.organizations.values() if o.parent_id in found}
             grew = not below <= found
             found |= below
+        self._subtrees[organization.id] = found
         return found
 
     def own_projects(self, organization: Organization) -> list[Project]:
         """The organisation's projects; Unfit when its sub-units have projects too."""
         direct = [p for p in self.projects if p.organization_id == organization.id]
-        subtree = self.subtree(organization)
-        if any(p.organization_id in subtree for p in self.projects if p not in direct):
+        below = self.subtree(organization) - {organization.id}
+        if any(p.organization_id in below for p in self.projects):
             raise Unfit(f"units under {organization.name} have projects of their own")
         return direct
 
@@ -157,7 +192,7 @@ class Facts:
         """Glossary words found (at a word's start) in exactly one project and in no name of
         a person, programme or organisation. An English word counts only when every glossary
         entry with that English word points at the same single project."""
-        texts = [(p, self.project_text(p)) for p in self.projects]
+        texts = [(p, self.texts[p.id]) for p in self.projects]
         names = " | ".join(self.entity_names())
         found: list[tuple[Mapping[str, str], set[int]]] = []
         for entry in glossary:
@@ -456,13 +491,13 @@ def need_date(day: date | None, what: str) -> date:
 
 
 def first_name_case(first: str, facts: Facts, asked: Asked) -> Case:
-    holders = [p for p in facts.persons.values() if words_of(p.full_name)[:1] == [fold(first)]]
+    holders = [p for p in facts.persons.values() if words_of(p.full_name)[:1] == words_of(first)]
     if not holders:
         raise Unfit(f"nobody is called {first}")
-    others = [text for text in facts.entity_names()
-              if not any(text == fold(h.full_name) for h in holders)]
-    others += [facts.project_text(p) for p in facts.projects]
-    if any(fold(first) in words_of(text) for text in others):
+    own = {fold(h.full_name) for h in holders}
+    others = [text for text in facts.entity_names() if text not in own]
+    if fold(first) in facts.project_words or any(fold(first) in words_of(text)
+                                                 for text in others):
         raise Unfit(f"{first} is also another name or a word of a project")
     if len(holders) > 1:
         return _case(asked, facts, "Clarification", expect=[p.full_name for p in holders])
@@ -471,11 +506,7 @@ def first_name_case(first: str, facts: Facts, asked: Asked) -> Case:
 
 
 def not_found_case(invented: Iterable[str], facts: Facts, asked: Asked) -> Case:
-    known: set[str] = set()
-    for project in facts.projects:
-        known.update(w for w in words_of(facts.project_text(project)) if len(w) >= 4)
-    for text in facts.entity_names():
-        known.update(w for w in words_of(text) if len(w) >= 4)
+    known = facts.known_words
     for name in invented:
         for word in (w for w in words_of(name) if len(w) >= 4):
             close = [k for k in known if k.startswith(word) or word.startswith(k)

@@ -19,7 +19,7 @@ import itertools
 import json
 import random
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -320,20 +320,11 @@ def _project_has(project: Project, predicate: str, facts: Facts) -> bool:
 
 def _person_has(person: Person, predicate: str, facts: Facts) -> bool:
     if predicate in ("shared-first-name", "unique-first-name"):
-        first = fold(first_name(person))
-        holders = sum(1 for p in facts.persons.values() if fold(first_name(p)) == first)
+        holders = facts.first_names[fold(first_name(person))]
         return (holders > 1) == (predicate == "shared-first-name")
     if predicate == "titled":
         return bool(person.title) and person.organization_id in facts.organizations
-    if predicate == "author":
-        return any(r.author_id == person.id for r in facts.records.reports)
-    roles: dict[str, Callable[[Project], bool]] = {
-             "owner": lambda p: p.owner_id == person.id,
-             "manager": lambda p: p.manager_id == person.id,
-             "lead": lambda p: person.id in (p.owner_id, p.manager_id)}
-    if predicate in roles:
-        return any(roles[predicate](p) for p in facts.projects)
-    return bool(facts.person_projects(person))           # involved
+    return person.id in facts.roles[predicate]
 
 
 def _programme_has(programme: Programme, predicate: str, facts: Facts) -> bool:
