@@ -30,6 +30,7 @@ FIRST = ("Ingeborg", "Sivert", "Aslak", "Brynhild", "Torvald", "Sigrun", "Eyvind
 LAST = ("Vesterålen", "Tromsdal", "Kvænangen", "Lyngseid", "Porsanger", "Skjervøy",
         "Målselv", "Andøya", "Sørreisa", "Lebesby", "Gamvik", "Karlsøy", "Balsfjord",
         "Ibestad", "Loppa", "Hasvik", "Berlevåg", "Nesseby", "Kåfjord")
+MAX_PEOPLE = 150   # fewer than FIRST × LAST, so every name can be told apart
 TITLES = ("Prosjektleder", "Prosjektleder", "Rådgiver", "Direktør", "Seksjonsleder",
           "Overlege", "Avdelingsleder", "Løsningsarkitekt")
 PROGRAMMES = (
@@ -120,7 +121,9 @@ def _day(rng: random.Random, first: date, last: date) -> date:
 
 
 def _people(rng: random.Random, count: int) -> list[str]:
-    """`count` distinct full names: three first names held by several people, the rest once."""
+    """`count` distinct full names (at most MAX_PEOPLE): three first names held by several
+    people, the rest once, until there are more people than first names."""
+    count = min(count, MAX_PEOPLE)
     firsts = list(FIRST)
     rng.shuffle(firsts)
     plan = [firsts[0], firsts[0], firsts[1], firsts[1]]
