@@ -129,6 +129,19 @@ class Facts:
                 "author": {r.author_id for r in self.records.reports if r.author_id is not None}}
 
     @cached_property
+    def name_counts(self) -> Counter[str]:
+        """How many projects go by each folded name, short name or alias."""
+        return Counter(form for p in self.projects for form in {
+            fold(name) for name in (p.name, p.short_name, *p.aliases) if name})
+
+    def unique_aliases(self, project: Project) -> list[str]:
+        """The project's aliases that name no other project: fair to ask by."""
+        return [a for a in project.aliases if self.name_counts[fold(a)] == 1]
+
+    def has_unique_name(self, project: Project) -> bool:
+        return self.name_counts[fold(project.name)] == 1
+
+    @cached_property
     def texts(self) -> dict[int, str]:
         return {p.id: self.project_text(p) for p in self.projects}
 

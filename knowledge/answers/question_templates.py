@@ -19,6 +19,7 @@ import itertools
 import json
 import random
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -231,7 +232,8 @@ def instantiate(template: Template, facts: Facts, topics: Sequence[Topic]) -> Ca
         except Unfit as unfit:
             why = unfit
             continue
-        return dataclasses.replace(case, question=render_question(template, binding, rng))
+        return dataclasses.replace(case, question=render_question(template, binding, rng,
+                                                                  facts))
     raise why or Unfit("no candidate for " + ", ".join(
         f"{slot.name} ({slot.type} {' '.join(sorted(slot.predicates))})".strip()
         for slot, pool in zip(template.slots, pools, strict=True) if not pool))
@@ -265,12 +267,14 @@ def first_name(person: Person) -> str:
 
 def candidates(slot: Slot, facts: Facts, topics: Sequence[Topic]) -> list[Any]:
     """The slot's values that satisfy its predicates, in a fixed order."""
-    if slot.type == "project":
-        return [p for p in facts.projects if all(_project_has(p, n, facts)
-                                                 for n in slot.predicates)]
+    if slot.type == "project":       # asked by a name that no other project goes by
+        return [p for p in facts.projects if facts.has_unique_name(p)
+                and all(_project_has(p, n, facts) for n in slot.predicates)]
     if slot.type == "person":
+        names = Counter(fold(p.full_name) for p in facts.persons.values())
         return [p for p in sorted(facts.persons.values(), key=lambda p: p.id)
-                if all(_person_has(p, n, facts) for n in slot.predicates)]
+                if names[fold(p.full_name)] == 1
+                and all(_person_has(p, n, facts) for n in slot.predicates)]
     if slot.type == "programme":
         return [g for g in sorted(facts.programmes.values(), key=lambda g: g.id)
                 if all(_programme_has(g, n, facts) for n in slot.predicates)]
@@ -313,7 +317,9 @@ def _project_has(project: Project, predicate: str, facts: Facts) -> bool:
     return {"has-report": reports >= 1, "reports>=2": reports >= 2, "no-report": reports == 0,
             "has-description": bool(project.description),
             "in-programme": project.programme_id in facts.programmes,
-            "has-short-name": bool(project.short_name), "has-alias": bool(project.aliases),
+            "has-short-name": bool(project.short_name)
+            and facts.name_counts[fold(project.short_name or "")] == 1,
+            "has-alias": bool(facts.unique_aliases(project)),
             "has-owner": project.owner_id in facts.persons,
             "has-manager": project.manager_id in facts.persons}[predicate]
 
@@ -336,10 +342,11 @@ def _programme_has(programme: Programme, predicate: str, facts: Facts) -> bool:
 
 
 # ----------------------------------------------------------------------------- rendering
-def render_question(template: Template, binding: Mapping[str, Any], rng: random.Random) -> str:
+def render_question(template: Template, binding: Mapping[str, Any], rng: random.Random,
+                    facts: Facts) -> str:
     def fill(match: re.Match[str]) -> str:
         value = binding[match.group(1)]
-        text = value_text(value, match.group(2) or "", template.language, rng)
+        text = value_text(value, match.group(2) or "", template.language, rng, facts)
         for modifier in filter(None, match.group(3).split("~")):
             text = modify(text, modifier, rng)
         return text
@@ -347,10 +354,11 @@ def render_question(template: Template, binding: Mapping[str, Any], rng: random.
     return PLACEHOLDER.sub(fill, template.text)
 
 
-def value_text(value: Any, attribute: str, language: str, rng: random.Random) -> str:
+def value_text(value: Any, attribute: str, language: str, rng: random.Random,
+               facts: Facts) -> str:
     if isinstance(value, Project):
         if attribute == "alias":
-            return rng.choice(value.aliases)
+            return rng.choice(facts.unique_aliases(value))
         return {"short": value.short_name or value.name, "code": value.code}.get(
             attribute, value.name)
     if isinstance(value, Person):

@@ -9,7 +9,7 @@ tiny portfolio, and wrong answers must fail.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -381,6 +381,23 @@ def test_topics_first_names_and_invented_names() -> None:
     assert unique.allowed == frozenset(f"nt-{n:02d}" for n in range(1, 13))
     assert invented.answer_type == "NotFound"
     assert invented.reject == ("flere", "several")
+
+
+def test_a_name_two_projects_go_by_is_never_asked() -> None:
+    records = tiny_portfolio()
+    projects = list(records.projects)
+    projects[0] = replace(projects[0], aliases=("Felles",))
+    projects[1] = replace(projects[1], aliases=("Felles", "Unik"))
+    projects[3] = replace(projects[3], name="Prosjekt C")            # as NT-03 is called
+    records = replace(records, projects=tuple(projects))
+    parsed = parse_templates({"templates": [
+        {"kind": "fields", "lang": "nb", "q": "Hvem eier {p.alias}?", "slots": {"p": "project"},
+         "answer": {"fact": "owner", "project": "p"}},
+        {"kind": "fields", "lang": "nb", "q": "Hvem eier {p}?", "slots": {"p": "project"},
+         "answer": {"fact": "owner", "project": "p"}}]})
+    alias, name = template_cases(records, TODAY.date(), parsed).cases
+    assert alias.question == "Hvem eier Unik?" and alias.allowed == frozenset({"nt-02"})
+    assert name.question not in ("Hvem eier Prosjekt C?", "Hvem eier Felles?")
 
 
 def test_typos_and_missing_letters_are_the_same_every_time() -> None:
