@@ -103,6 +103,12 @@ def date_conditions(words: tuple[str, ...], today: date) -> tuple[DateCondition,
         if field is None:
             position = max(span) + 1
             continue
+        if field is DateField.REPORT and _in_future(date_range, today) and not _has_year(
+                words, span):
+            # Reports are in the past: "etter 1. oktober" asked in February means last year's.
+            earlier = _expression(words, position, _year_before(today))
+            if earlier is not None:
+                span, date_range = earlier
         positions = set(span)
         if field_position is not None:
             positions.add(field_position)
@@ -136,7 +142,8 @@ def _expression(words: tuple[str, ...], at: int, today: date,
     if direction == "after":
         return span, DateRange(last + timedelta(days=1) if words[at] not in (
             "fra", "from", "since", "siden", "sidan", "fom") else first, None)
-    if start == at and span_end - at == 1 and not _YEAR.match(word) and word not in MONTHS:
+    if (start == at and span_end - at == 1 and not _YEAR.match(word) and word not in MONTHS
+            and not _DMY.match(word)):
         return None   # a bare "12" is not a date
     return span, DateRange(first, last)
 
@@ -202,6 +209,27 @@ def _age(words: tuple[str, ...], at: int, today: date) -> tuple[list[int], DateR
     limit = today - timedelta(days=days)
     return (span, DateRange(None, limit - timedelta(days=1)) if older
             else DateRange(limit, None))
+
+
+def _in_future(span: DateRange, today: date) -> bool:
+    first = span.first or span.last
+    return first is not None and first > today
+
+
+def _has_year(words: tuple[str, ...], span: list[int]) -> bool:
+    """The expression names its year ("1. oktober 2025", "01.10.25", "2025")."""
+    for i in span:
+        dotted = _DMY.match(words[i])
+        if _YEAR.match(words[i]) or (dotted is not None and dotted[3]):
+            return True
+    return False
+
+
+def _year_before(today: date) -> date:
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:   # 29 February
+        return today.replace(year=today.year - 1, day=28)
 
 
 def _field(words: tuple[str, ...], span: list[int], used: set[int],

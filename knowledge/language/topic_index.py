@@ -29,7 +29,7 @@ from knowledge.language.vocabulary import STOPWORDS
 
 MIN_PART = 4            # the shortest word part that a compound is split on
 MIN_FUZZY = 6           # the shortest word looked up with a typo
-FUZZY_CUTOFF = 0.85     # OSA similarity: one slip (a swapped pair counts once) in 6+ letters
+FUZZY_CUTOFF = 0.83     # OSA similarity: one slip (a swapped pair counts once) in 6+ letters
 SHARED_STEM = 6         # words sharing this long a start, all but their last 3 letters
 PROJECT_WORDS = ("prosjektet", "prosjekter", "prosjekt", "project", "projects")
 NAME_BONUS = 1.5       # a word in the name or an alias, over one in the description
@@ -140,8 +140,9 @@ class TopicIndex:
         if len(base) >= MIN_PART + 1:
             for form in self._starting(base):
                 found[form] = None
-            for form in self._ending(word):
-                found[form] = None
+            for ending in dict.fromkeys((word, base)):   # "oppfolgingen" too
+                for form in self._ending(ending):
+                    found[form] = None
         if not found and len(word) >= SHARED_STEM + 2:   # "selvbetjening", "selvbetjent"
             for form in self._starting(word[: max(SHARED_STEM, len(word) - 3)]):
                 found[form] = None
@@ -165,7 +166,8 @@ class TopicIndex:
                 if found:
                     break
         if not found and len(word) >= MIN_FUZZY:
-            choices = [w for n in range(len(word) - 1, len(word) + 2)
+            # Both words at least MIN_FUZZY long: "kirrug" finds "kirurg", "petter" not "etter".
+            choices = [w for n in range(max(MIN_FUZZY, len(word) - 1), len(word) + 2)
                        for w in self._by_length.get(n, ())]
             for match, _, _ in process.extract(word, choices, scorer=OSA.normalized_similarity,
                                                score_cutoff=FUZZY_CUTOFF, limit=3):
