@@ -206,6 +206,8 @@ class _Turn:
             return self._clarify(reading)
         if isinstance(reading, Missing):
             return self._not_found(reading.mention)
+        if faq is not None and faq.keyword_hit:   # a keyword the portfolio office gave it
+            return self._faq(faq)
         if q.help_cue:
             return Help(self.language, self.examples())
         if resolution.unknown_names or q.plural_projects:
@@ -258,7 +260,7 @@ def _decisive(reading: Reading) -> bool:
     if not isinstance(reading, Query):
         return False
     if reading.ask is Ask.FACT:
-        return reading.subject_kind is not None
+        return reading.subject_kind is not None and not reading.by_topic
     if reading.ask is Ask.SUMMARY:
         return True
     f = reading.filters

@@ -279,7 +279,11 @@ class _Grammar:
     def _terms(self, words: tuple[str, ...]) -> list[str]:
         """The topic words as the projects' texts say them: English phrases through the
         lexicon ("access points" → "aksesspunkter"), each word as it is when known."""
-        terms: list[str] = []
+        return self._joined([t for _, terms in self._translations(words) for t in terms])
+
+    def _translations(self, words: tuple[str, ...]) -> list[tuple[tuple[str, ...], list[str]]]:
+        """Each run of the question's topic words with the words the texts would use."""
+        out: list[tuple[tuple[str, ...], list[str]]] = []
         position = 0
         while position < len(words):
             word = words[position]
@@ -290,12 +294,12 @@ class _Grammar:
                 chosen = next((a for a in alternatives
                                if all(self.s.topics.forms(w) for w in a)), None)
                 if chosen is not None:
-                    terms.extend(chosen)
+                    out.append((words[position: position + length], list(chosen)))
                     position += length
                     continue
-            terms.extend(self._translated(word))
+            out.append(((word,), self._translated(word)))
             position += 1
-        return self._joined(terms)
+        return out
 
     def _joined(self, terms: list[str]) -> list[str]:
         """Neighbours that make one word of the projects' texts joined: "pasient flyt" is
@@ -337,7 +341,7 @@ class _Grammar:
         if not asked:
             return None   # words about something, but no question about a project
         known = tuple(w for w in self._terms(words) if self.s.topics.forms(w))
-        if not known:
+        if not known or self._unknown_beside_known(words):
             return Missing(" ".join(self._shown(words)))
         hits = self.s.topics.find(known)
         if not hits:
@@ -348,7 +352,24 @@ class _Grammar:
         if len(close) > 1:
             return Choose(EntityKind.PROJECT, tuple(h.project_id for h in close[:MAX_CHOICES]),
                           fact, " ".join(self._shown(words)))
-        return Query(Ask.FACT, fact, EntityKind.PROJECT, top.project_id)
+        return Query(Ask.FACT, fact, EntityKind.PROJECT, top.project_id, by_topic=True)
+
+    def _unknown_beside_known(self, words: tuple[str, ...]) -> bool:
+        """A word that nothing knows, right next to one the topics know: "the blockchain
+        pilot" names a project the portfolio does not hold, not any pilot."""
+        known: set[str] = set()
+        unknown: set[str] = set()
+        for sources, terms in self._translations(words):
+            joined = self._joined(terms)
+            if any(self.s.topics.forms(t) for t in joined):
+                known.update(sources)
+            elif not lexicon().norwegian(sources[0]):
+                unknown.update(w for w in sources if len(w) >= 4
+                               and not self.s.names.similar_tokens(w))
+        positions = {w: i for i, w in enumerate(self.words)}
+        return any(positions.get(w, -9) - 1 in {positions.get(k) for k in known}
+                   or positions.get(w, -9) + 1 in {positions.get(k) for k in known}
+                   for w in unknown)
 
     # ----------------------------------------------------------------- lists
     def _list(self, count: bool, topic: tuple[str, ...]) -> Reading:

@@ -65,3 +65,4 @@ class Query:
     subject_id: int | None = None
     filters: Filters = field(default_factory=Filters)
     unsupported: tuple[str, ...] = ()     # words of a condition the bot cannot filter by
+    by_topic: bool = False                # the subject was found by what it is about
