@@ -51,6 +51,7 @@ DATE_WORDS = frozenset().union(*FIELD_WORDS.values())
 # Words that say what is asked, never what a project is about.
 ASKING_WORDS = (DATE_WORDS | START_WORDS | END_WORDS | DESCRIPTION_WORDS | HISTORY_WORDS
                 | PROGRAMME_WORDS | FILLER_WORDS | CLOSED_WORDS | UNSUPPORTED_WORDS)
+SINGULAR_PROJECT_WORDS = frozenset({"project", "prosjektet", "prosjekt"})
 PROJECT_ENDINGS = ("prosjektet", "prosjekt", "project")
 ROLE_INTENT = {Role.OWNER: Intent.OWNER, Role.MANAGER: Intent.MANAGER}
 FACT_INTENTS = frozenset({Intent.OWNER, Intent.MANAGER, Intent.PEOPLE, Intent.STATUS,
@@ -100,7 +101,9 @@ class _Grammar:
         count = q.count_cue
         plural = q.plural_projects or (
             q.language is Language.NN and (count or q.list_cue) and "prosjekt" in self.words)
-        wants_list = count or (q.list_cue and plural) or (q.has_filters and (q.list_cue or plural))
+        singular = not plural and any(w in SINGULAR_PROJECT_WORDS for w in self.words)
+        wants_list = count or (q.list_cue and plural) or (
+            q.has_filters and (plural or (q.list_cue and not singular)))
         project, person = self.project, self.person
         if project is not None and (self._beaten(project) or self._weak_project(project)):
             project = None

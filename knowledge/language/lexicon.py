@@ -95,10 +95,13 @@ class Lexicon:
     def __post_init__(self) -> None:
         root = _Node()
         for words, norwegian in self.english.items():
-            node = root
-            for word in words:
-                node = node.children.setdefault(word, _Node())
-            node.norwegian = norwegian
+            # "children's ward" is also found as "children ward": the possessive's "s" may
+            # have been left out with other small words.
+            for variant in dict.fromkeys((words, tuple(w for w in words if w != "s"))):
+                node = root
+                for word in variant:
+                    node = node.children.setdefault(word, _Node())
+                node.norwegian = node.norwegian or norwegian
         object.__setattr__(self, "_trie", root)
 
     @classmethod

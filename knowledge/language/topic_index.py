@@ -145,7 +145,8 @@ class TopicIndex:
                     found[form] = None
         if not found and len(word) >= SHARED_STEM + 2:   # "selvbetjening", "selvbetjent"
             for form in self._starting(word[: max(SHARED_STEM, len(word) - 3)]):
-                found[form] = None
+                if abs(len(form) - len(word)) <= 3:   # not "pasienttransport" for "pasienttmat"
+                    found[form] = None
         if not found and len(word) == 3:   # "sky" in "skytjeneste"
             for form in self._starting(word):
                 found[form] = None

@@ -121,12 +121,13 @@ def detect_language(text: str, words: tuple[str, ...]) -> Language:
     clearly outnumber Norwegian ones; bokmål otherwise."""
     if any(w in NYNORSK_MARKERS for w in words):
         return Language.NN
-    # æ, ø and å in a word that is not capitalised: Norwegian (names may hold them anyway).
-    if any(ch in NORWEGIAN_LETTERS for word in text.split() if word[:1].islower()
-           for ch in word):
-        return Language.NB
     english = sum(1 for w in words if w in ENGLISH_MARKERS)
     norwegian = sum(1 for w in words if w in NORWEGIAN_MARKERS)
+    # æ, ø and å in a word that is not capitalised: Norwegian (names may hold them anyway),
+    # unless the sentence is plainly English around it ("Who leads the ernæring project?").
+    if any(ch in NORWEGIAN_LETTERS for word in text.split() if word[:1].islower()
+           for ch in word) and not (english >= 2 and english > 2 * norwegian):
+        return Language.NB
     return Language.EN if english > norwegian else Language.NB
 
 

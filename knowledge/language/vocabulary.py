@@ -54,7 +54,7 @@ OWNER_WORDS = _words("eier eies eid eide eiere eieren eierne prosjekteier prosje
                      "owns owned owning own")
 MANAGER_WORDS = _words(
     "leder leders ledes ledet ledete lederen prosjektleder prosjektlederen pl manager managed manages "
-    "lead leads led leading runs run running pm"
+    "lead leads led leading runs run running pm managing heads head"
 )
 PEOPLE_WORDS = _words(
     "jobber jobbar work works working arbeider deltakere deltaker medlemmer medlem folk personer team "
