@@ -370,6 +370,8 @@ class _Grammar:
                 unknown.update(w for w in sources if len(w) >= 4
                                and not self.s.names.similar_tokens(w))
         positions = {w: i for i, w in enumerate(self.words)}
+        if len(unknown) >= 2 and len(unknown) > len(known):
+            return True   # mostly words nothing knows: not a question about these projects
         return any(positions.get(w, -9) - 1 in {positions.get(k) for k in known}
                    or positions.get(w, -9) + 1 in {positions.get(k) for k in known}
                    for w in unknown)

@@ -3,10 +3,11 @@
 Every project's words (name, aliases, description, status summaries; folded, filler words
 left out) go into posting lists. A question word finds the index words that are the same
 word in another inflection (`skanner`/`skannere`), a compound that starts or ends with it
-(`hjemmeoppfolging` for `oppfolging`), a part of it when the question word is the compound
-(`radiologiprosjektet` → `radiologi`), or itself with a typo. Each question word weighs by
-how rare its projects are, and `find` ranks the projects by the weight of the words they
-hold.
+(`hjemmeoppfolging` for `oppfolging`), a word sharing its long stem (`selvbetjent` for
+`selvbetjening`), what it is about when it ends in -prosjektet (`radiologiprosjektet` →
+`radiologi`), or itself with one typo. An unknown compound is not split into known parts:
+"marsferd" is no project about March. Each question word weighs by how rare its projects
+are, and `find` ranks the projects by the weight of the words they hold.
 """
 
 from __future__ import annotations
@@ -121,8 +122,8 @@ class TopicIndex:
         return word in self._postings
 
     def holds(self, word: str) -> bool:
-        """`word` is an index word in some inflection or compound, not only a part of it or
-        a typo: what tells a topic from an unknown name."""
+        """`word` is an index word in some inflection or compound, not only a typo of one:
+        what tells a topic from an unknown name."""
         return bool(self._direct(word))
 
     def _direct(self, word: str) -> dict[str, None]:
@@ -157,15 +158,6 @@ class TopicIndex:
         if len(word) < 3:
             return [word] if word in self._postings else []
         found = self._direct(word)
-        if not found and len(word) >= 2 * MIN_PART:
-            # The question's word is the compound: `radiologiprosjektet`, `skyplattformen`.
-            for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
-                head, tail = word[:cut], word[cut:]
-                for part in (head, tail):
-                    if part in self._postings or stem(part) in self._stems:
-                        found[part if part in self._postings else self._stems[stem(part)][0]] = None
-                if found:
-                    break
         if not found and len(word) >= MIN_FUZZY:
             # Both words at least MIN_FUZZY long: "kirrug" finds "kirurg", "petter" not "etter".
             choices = [w for n in range(max(MIN_FUZZY, len(word) - 1), len(word) + 2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -19,6 +20,7 @@ from knowledge.language.lexicon import lexicon
 from knowledge.language.text import display_words, fold, tokens
 from knowledge.language.vocabulary import (
     BEFORE_WORDS,
+    BOKMAL_TOO,
     COMPLETED_WORDS,
     COUNT_PHRASES,
     COURTESY_FILLER,
@@ -34,8 +36,6 @@ from knowledge.language.vocabulary import (
     NORWEGIAN_LETTERS,
     NORWEGIAN_MARKERS,
     NOT_REPORTED,
-    NYNORSK_MARKERS,
-    NYNORSK_WORDS,
     OVERVIEW_WORDS,
     OWNER_WORDS,
     PEOPLE_WORDS,
@@ -119,7 +119,7 @@ class Question:
 def detect_language(text: str, words: tuple[str, ...]) -> Language:
     """Nynorsk when a word only nynorsk uses is there; English when English marker words
     clearly outnumber Norwegian ones; bokmål otherwise."""
-    if any(w in NYNORSK_MARKERS for w in words):
+    if any(w in _nynorsk_markers() for w in words):
         return Language.NN
     english = sum(1 for w in words if w in ENGLISH_MARKERS)
     norwegian = sum(1 for w in words if w in NORWEGIAN_MARKERS)
@@ -140,7 +140,7 @@ KNOWN_WORDS = (STOPWORDS | GREETINGS | THANKS | COURTESY_FILLER | HELP_WORDS | L
                 | frozenset(HEALTH_WORDS) | frozenset(PHASE_WORDS)
                 | frozenset(TRANSFER_STATUS_WORDS) | OWNER_WORDS | MANAGER_WORDS | PEOPLE_WORDS
                 | STATUS_WORDS | TRANSFER_WORDS | OVERVIEW_WORDS | LACKING_WORDS | REPORT_NOUNS
-                | NOT_REPORTED | frozenset(NYNORSK_WORDS.values()))
+                | NOT_REPORTED)
 _PHASE_SUFFIXES = ("fasen", "fase", "phase", "stage")
 
 
@@ -163,7 +163,13 @@ def _normalise_word(word: str) -> str:
 
 def _bokmal(word: str) -> str:
     """A nynorsk word as the bokmål word the grammar knows (`kven` → `hvem`)."""
-    return NYNORSK_WORDS.get(word) or lexicon().bokmal(word)
+    return lexicon().bokmal(word)
+
+
+@lru_cache(maxsize=1)
+def _nynorsk_markers() -> frozenset[str]:
+    """Words only nynorsk uses: the lexicon's nynorsk words but those bokmål shares."""
+    return frozenset(lexicon().nynorsk) - BOKMAL_TOO
 
 
 def understand(text: str, today: date | None = None) -> Question:

@@ -240,40 +240,9 @@ NORWEGIAN_MARKERS = _words(
 )
 NORWEGIAN_LETTERS = frozenset("æøåÆØÅ")
 
-# Nynorsk question and cue words as the bokmål words the rest of the grammar listens for;
-# content words go through the lexicon's nynorsk table (`knowledge.language.lexicon`).
-NYNORSK_WORDS: dict[str, str] = {
-    "kven": "hvem", "kva": "hva", "korleis": "hvordan", "kor": "hvor", "kvifor": "hvorfor",
-    "kvar": "hvor", "eig": "eier", "eigar": "eier", "eigaren": "eieren", "eigd": "eid",
-    "eigde": "eide", "prosjekteigar": "prosjekteier", "prosjekteigaren": "prosjekteieren",
-    "leiar": "leder", "leiaren": "lederen", "leier": "leder", "leiarar": "ledere", "prosjektleiar": "prosjektleder",
-    "prosjektleiaren": "prosjektlederen", "leia": "ledet", "leiast": "ledes", "ikkje": "ikke",
-    "noko": "noe", "nokon": "noen", "nokre": "noen", "prosjekta": "prosjektene", "eg": "jeg",
-    "dei": "de", "vart": "ble", "blei": "ble", "raud": "rod", "raude": "rode", "raudt": "rodt",
-    "gron": "gronn", "grone": "gronne", "avslutta": "avsluttet", "pausa": "pauset",
-    "planlagd": "planlagt", "sidan": "siden", "oversyn": "oversikt", "berre": "bare",
-    "mykje": "mye", "heile": "hele", "jobbar": "jobber", "arbeider": "arbeider",
-    "deltakarar": "deltakere", "deltakar": "deltaker", "medlemar": "medlemmer",
-    "rapporten": "rapporten", "sist": "sist", "siste": "siste", "starta": "startet",
-    "byrja": "startet", "ferdigstilt": "ferdigstilt", "overforte": "overforte",
-    "stoda": "status", "standen": "status", "kjem": "kommer", "gjer": "gjor",
-    "ansvarleg": "ansvarlig", "ansvarlege": "ansvarlige", "tidlegare": "tidligere",
-    "forrige": "forrige", "utvikla": "utviklet", "endra": "endret", "hoyrer": "horer",
-    "handlar": "handler", "manglar": "mangler", "utan": "uten", "eldre": "eldre",
-    "dagar": "dager", "veker": "uker", "manader": "maneder", "seinare": "senere",
-    "skildring": "beskrivelse", "stend": "star", "vere": "vaere", "gje": "gi",
-    "samandrag": "sammendrag", "oppsummering": "oppsummering", "ligg": "ligger",
-}
-NYNORSK_MARKERS = frozenset({
-    "kven", "kva", "korleis", "kor", "kvifor", "kvar", "eig", "eigar", "eigaren", "eigd",
-    "prosjekteigar", "prosjekteigaren", "leiar", "leier", "leiaren", "prosjektleiar", "prosjektleiaren",
-    "leia", "leiast", "ikkje", "noko", "nokon", "nokre", "prosjekta", "eg", "vart", "blei",
-    "raud", "raude", "raudt", "avslutta", "pausa", "planlagd", "sidan", "oversyn", "berre",
-    "mykje", "heile", "jobbar", "starta", "byrja", "stoda", "kjem", "gjer", "ansvarleg",
-    "tidlegare", "utvikla", "endra", "hoyrer", "handlar", "manglar", "utan", "dagar", "vere",
-    "gje", "samandrag", "ligg",
-    "skildring", "stend", "deltakarar", "medlemar", "grone",
-})
+# Nynorsk words that bokmål uses too, with another meaning ("ei bok"): not a sign of nynorsk.
+# Which words are nynorsk, and their bokmål, is the lexicon's `data/nynorsk.tsv`.
+BOKMAL_TOO = frozenset({"ei", "leier", "fortel"})
 
 # A project lacks a status report: "mangler statusrapport", "uten rapport", "no report".
 REPORT_NOUNS = frozenset({"rapport", "rapporter", "statusrapport", "statusrapporter",
