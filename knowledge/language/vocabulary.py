@@ -146,6 +146,9 @@ HEALTH_WORDS: dict[str, Health] = {
     "gul": Health.YELLOW, "gule": Health.YELLOW, "gult": Health.YELLOW,
     "yellow": Health.YELLOW, "amber": Health.YELLOW, "orange": Health.YELLOW,
     "rod": Health.RED, "rode": Health.RED, "rodt": Health.RED, "red": Health.RED,
+    # nynorsk, so "status DHO: raud – …" posts as written
+    "gron": Health.GREEN, "grone": Health.GREEN, "raud": Health.RED, "raude": Health.RED,
+    "raudt": Health.RED,
 }
 
 ONGOING_PHASES = frozenset({Phase.CONCEPT, Phase.PLANNING, Phase.EXECUTION})

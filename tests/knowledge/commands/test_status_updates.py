@@ -351,3 +351,14 @@ async def test_apply_report_before_the_first_sync_does_nothing(demo_url: str) ->
         assert result.snapshot.latest_report(DHO) == report
     finally:
         await syncer.close()
+
+
+@pytest.mark.parametrize(("text", "health"), [
+    ("status DHO: raud – forsinka leveranse", Health.RED),
+    ("status DHO: grøn - alt i rute", Health.GREEN),
+    ("status DHO: Raude: venter på leverandør", Health.RED),
+])
+def test_nynorsk_health_words_post_as_written(text: str, health: Health) -> None:
+    draft = parse_status_update(text)
+    assert draft is not None and draft.health is health and draft.project_mention == "DHO"
+    assert draft.summary in text
