@@ -12,6 +12,7 @@ mask when asked. The chosen items come out in code order straight from the mask
 from __future__ import annotations
 
 import itertools
+from array import array
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -79,9 +80,8 @@ class ProjectListing:
         programme_bits: dict[int, bytearray] = {}
         organization_bits: dict[int, bytearray] = {}
         transfer_bits: dict[int, bytearray] = {}
-        month_bits: dict[DateField, dict[Month, bytearray]] = {f: {} for f in DateField}
         self._dates: dict[DateField, list[date | None]] = {f: [None] * size for f in DateField}
-        self._month_ranks: dict[DateField, dict[Month, list[int]]] = {f: {} for f in DateField}
+        self._month_ranks: dict[DateField, dict[Month, array[int]]] = {f: {} for f in DateField}
 
         def mark(bits: dict[K, bytearray], key: K | None, rank: int) -> None:
             if key is not None:
@@ -109,9 +109,10 @@ class ProjectListing:
             for field, day in days.items():
                 if day is not None:
                     self._dates[field][rank] = day
-                    month = (day.year, day.month)
-                    mark(month_bits[field], month, rank)
-                    self._month_ranks[field].setdefault(month, []).append(rank)
+                    ranks = self._month_ranks[field].get((day.year, day.month))
+                    if ranks is None:
+                        ranks = self._month_ranks[field][(day.year, day.month)] = array("i")
+                    ranks.append(rank)
 
         def masks(bits: dict[K, bytearray]) -> dict[K, int]:
             return {key: int(row, 2) for key, row in bits.items()}
@@ -122,7 +123,9 @@ class ProjectListing:
         self._programme = masks(programme_bits)
         self._organization = masks(organization_bits)
         self._transfer_organization = masks(transfer_bits)
-        self._months = {field: masks(bits) for field, bits in month_bits.items()}
+        # A month's mask from its ranks, one at a time: no bytearray per month held at once.
+        self._months = {field: {month: self._mask_of_ranks(ranks) for month, ranks in months.items()}
+                        for field, months in self._month_ranks.items()}
         self._reported = _union(self._health, Health)
 
     def select(

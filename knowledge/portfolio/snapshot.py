@@ -272,10 +272,9 @@ def _topics(records: PortfolioRecords, previous: Snapshot | None, unchanged: boo
     if unchanged:
         return previous.topics
     if same_projects:
-        known = {report.id: report for report in previous.records.reports}
-        current = {report.id for report in records.reports}
-        if known.keys() <= current and all(
-                known[r.id] == r for r in records.reports if r.id in known):
+        known = {report.id for report in previous.records.reports}
+        kept = tuple(report for report in records.reports if report.id in known)
+        if kept == previous.records.reports:   # none removed or changed, in the same order
             return previous.topics.adding((r.project_id, r.summary) for r in records.reports
                                           if r.id not in known)
     return topic_index(records)
