@@ -66,6 +66,7 @@ from knowledge.answers.phrases import (
 )
 from knowledge.answers.plain_text import (
     list_head,
+    page_line,
     person_label,
     project_label,
     render,
@@ -379,14 +380,17 @@ def _(answer: ProjectList) -> CardBuilder:
     builder.text(list_head(answer), bold=True)
     if answer.count_only:
         return builder
+    if answer.first and answer.first >= answer.total:
+        builder.text(say("list_end", language, total=answer.total), subtle=True)
+    elif answer.first:
+        builder.text(page_line(answer), subtle=True)
     builder.facts(
         (project_label(item.project), f"{PHASE[item.phase][language]}, " + (
             HEALTH[item.health][language] if item.health else TEXT["no_report_short"][language]))
-        for item in answer.items[: answer.shown_limit]
+        for item in answer.shown
     )
-    if answer.total > answer.shown_limit:
-        builder.text(say("list_more", language, more=answer.total - answer.shown_limit),
-                     subtle=True)
+    if answer.after_shown:
+        builder.text(say("list_more", language, more=answer.after_shown), subtle=True)
     return builder
 
 

@@ -25,16 +25,19 @@ from knowledge.answers.answers import (
     Language,
     NotFound,
     NotUnderstood,
+    ProjectList,
     Thanks,
 )
+from knowledge.answers.conversation import Choices, Memory
 from knowledge.answers.examples import Example, ExampleBook, ExampleNames, example_names
+from knowledge.answers.follow_ups import might_follow_up, read_follow_up
 from knowledge.answers.name_resolution import (
     MAX_CANDIDATES,
     Resolution,
     resolve,
     used_positions,
 )
-from knowledge.answers.query_reading import FACT_INTENTS, Choose, Missing, Reading, read_query
+from knowledge.answers.query_reading import FACT_INTENTS, Choose, Grammar, Missing, Reading
 from knowledge.answers.query_running import QueryRunner
 from knowledge.answers.views import Views
 from knowledge.language.faq_index import FaqMatch
@@ -73,6 +76,19 @@ class ProjectResolution:
         return bool(self.candidates)
 
 
+@dataclass(frozen=True)
+class Exchange:
+    """One answer, what to remember after it, and whether the question could have been a
+    follow-up (then a caller that did not pass the person's memory should, and ask again)."""
+
+    answer: Answer
+    memory: Memory | None
+    could_follow_up: bool
+
+    def changed(self, before: Memory | None) -> bool:
+        return self.memory is not before
+
+
 class Answerer:
     """Answers questions against the snapshot that `snapshot()` returns at call time."""
 
@@ -85,13 +101,27 @@ class Answerer:
 
     # ----------------------------------------------------------------- entry points
     def answer(self, text: str) -> Answer:
+        return self.answer_with(text, None).answer
+
+    def answer_with(self, text: str, memory: Memory | None) -> Exchange:
+        """The answer to `text` read against what was last answered the same person
+        (`memory`; None: nothing, or not looked up), and what to remember after it."""
         now = self._clock()
         question = understand(text, now.date())
         snapshot = self._snapshot()
         if snapshot is None:
-            return NotUnderstood(question.language)
-        return _Turn(snapshot, question, now, self._stale_after_days,
-                     examples=self._examples_of(snapshot)).answer()
+            return Exchange(NotUnderstood(question.language), memory, False)
+        if memory is not None and memory.expired(now):
+            memory = None
+        turn = _Turn(snapshot, question, now, self._stale_after_days, memory=memory,
+                     examples=self._examples_of(snapshot))
+        answer = turn.answer()
+        return Exchange(answer, turn.remembered, turn.could_follow_up)
+
+    def remember_pick(self, followup: Followup) -> Memory:
+        """What to remember after a clarification's button was pressed: that answer's subject."""
+        return Memory(Query(Ask.FACT, followup.intent, followup.kind, followup.entity_id),
+                      followup.language, self._clock())
 
     def examples(self, language: Language) -> tuple[str, ...]:
         """Example questions to suggest in `language`: about the current snapshot's own
@@ -162,10 +192,14 @@ class _Turn:
     """One question against one snapshot."""
 
     def __init__(self, snapshot: Snapshot, question: Question, now: datetime,
-                 stale_after_days: int, *,
+                 stale_after_days: int, *, memory: Memory | None = None,
                  examples: Callable[[Language], tuple[str, ...]] | None = None) -> None:
         self.s = snapshot
         self.q = question
+        self.now = now
+        self.memory = memory
+        self.remembered = memory          # what to remember after this turn
+        self.could_follow_up = False
         self.language = question.language
         self.views = Views(snapshot, now)
         self.runner = QueryRunner(snapshot, now, self.language, stale_after_days)
@@ -193,16 +227,28 @@ class _Turn:
             return Help(self.language, self.examples())
         self.q = q = self._language_without_names(q, resolution)
         self.language = self.runner.language = q.language
-        reading = read_query(self.s, q, resolution)
+        grammar = Grammar(self.s, q, resolution)
+        reading = grammar.read()
+        self.could_follow_up = might_follow_up(q, reading)
+        follow = read_follow_up(q, reading, self.memory, grammar.asked_fact(),
+                                grammar.own_filters(), grammar.names_something())
         asks = q.cue_intents() & FACT_INTENTS
         listed = isinstance(reading, Query) and reading.ask in (Ask.LIST, Ask.COUNT) and (
             q.plural_projects)
-        if faq is not None and not listed and not _decisive(reading) and (
+        if follow is not None:
+            reading = follow
+        elif faq is not None and not listed and not _decisive(reading) and (
                 faq.sure or (faq.likely and not asks)):
             return self._faq(faq)
         if isinstance(reading, Query):
-            return self.runner.run(reading, q.transfer_focus)
+            answer = self.runner.run(reading, q.transfer_focus)
+            self.remembered = Memory(reading, self.language, self.now, _shown(answer))
+            return answer
         if isinstance(reading, Choose):
+            self.remembered = Memory(self.memory.query if self.memory else None,
+                                     self.language, self.now, self.memory.shown
+                                     if self.memory else 0,
+                                     Choices(reading.kind, reading.ids, reading.intent))
             return self._clarify(reading)
         if isinstance(reading, Missing):
             return self._not_found(reading.mention)
@@ -250,6 +296,13 @@ class _Turn:
                      self.q.transfer_focus)
             for f in forms)
         return NotFound(self.language, mention, suggestions, followups)
+
+
+def _shown(answer: Answer) -> int:
+    """How many of a list's projects the answer has shown, counting those shown before."""
+    if isinstance(answer, ProjectList) and not answer.count_only:
+        return answer.first + len(answer.shown)
+    return 0
 
 
 def _decisive(reading: Reading) -> bool:

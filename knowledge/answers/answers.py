@@ -220,6 +220,17 @@ class ProjectList(Answer):
     total: int = 0
     shown_limit: int = 10
     unsupported: tuple[str, ...] = ()   # words of a condition the bot cannot filter by
+    first: int = 0                      # the first item shown ("vis flere": the next ones)
+
+    @property
+    def shown(self) -> tuple[ProjectListItem, ...]:
+        """The items this answer shows: `shown_limit` of them from `first`."""
+        return self.items[self.first: self.first + self.shown_limit]
+
+    @property
+    def after_shown(self) -> int:
+        """How many come after the shown ones."""
+        return max(0, self.total - self.first - self.shown_limit)
 
 
 @dataclass(frozen=True, slots=True)

@@ -330,12 +330,22 @@ def _(answer: ProjectList) -> str:
     lines.append(head)
     if answer.count_only or answer.total == 0:
         return "\n".join(lines)
-    for item in answer.items[: answer.shown_limit]:
+    if answer.first >= answer.total:
+        lines.append(say("list_end", language, total=answer.total))
+    elif answer.first:
+        lines.append(page_line(answer))
+    for item in answer.shown:
         health = HEALTH[item.health][language] if item.health else TEXT["no_report_short"][language]
         lines.append(f"- {project_label(item.project)}: {PHASE[item.phase][language]}, {health}")
-    if answer.total > answer.shown_limit:
-        lines.append(say("list_more", language, more=answer.total - answer.shown_limit))
+    if answer.after_shown:
+        lines.append(say("list_more", language, more=answer.after_shown))
     return "\n".join(lines)
+
+
+def page_line(answer: ProjectList) -> str:
+    """"Prosjekt 11–20 av 23:": which part of a list a continued answer shows."""
+    return say("list_page", answer.language, first=answer.first + 1,
+               last=answer.first + len(answer.shown), total=answer.total)
 
 
 def list_head(answer: ProjectList) -> str:

@@ -80,10 +80,13 @@ Reading = Query | Choose | Missing | None
 
 def read_query(snapshot: Snapshot, q: Question, resolution: Resolution) -> Reading:
     """The query `q` asks (see the module docstring)."""
-    return _Grammar(snapshot, q, resolution).read()
+    return Grammar(snapshot, q, resolution).read()
 
 
-class _Grammar:
+class Grammar:
+    """One question's reading; besides `read`, what a follow-up needs to know of it
+    (`asked_fact`, `own_filters`, `names_something`)."""
+
     def __init__(self, snapshot: Snapshot, q: Question, resolution: Resolution) -> None:
         self.s, self.q, self.r = snapshot, q, resolution
         self.used = used_positions(resolution)
@@ -94,6 +97,29 @@ class _Grammar:
         self.programme = resolution.best(EntityKind.PROGRAMME)
         self.organization = resolution.best(EntityKind.ORGANIZATION)
         self.name_positions = self._name_positions()
+
+    # ----------------------------------------------------------------- for follow-ups
+    def asked_fact(self) -> Intent:
+        """What the question asks about a subject, from its cue words (OVERVIEW: nothing)."""
+        return self._project_fact()
+
+    def own_filters(self) -> Filters:
+        """The list filters the question names itself, a person with a role included."""
+        filters = self._filters(scope=True)
+        person = self.person
+        if person is None or self.r.ambiguous(EntityKind.PERSON):
+            return filters
+        role = self.q.role_filter(self.used)
+        intent = ROLE_INTENT.get(role) if role else None
+        if intent is Intent.OWNER:
+            return replace(filters, owner_id=person.entity_id)
+        if intent is Intent.MANAGER:
+            return replace(filters, manager_id=person.entity_id)
+        return replace(filters, person_id=person.entity_id)
+
+    def names_something(self) -> bool:
+        """The question names a subject of its own (a name, or a topic it was found by)."""
+        return bool(self.name_positions) or self._first_name() is not None
 
     # ----------------------------------------------------------------- deciding
     def read(self) -> Reading:
@@ -223,9 +249,11 @@ class _Grammar:
             return Intent.STATUS
         if any(w in PROGRAMME_WORDS for w in words) and self.programme is None:
             return Intent.PROGRAMME
+        what_about = words[:2] in (("what", "about"), ("how", "about"))   # a new subject
         if any(w in DESCRIPTION_WORDS for w in words) or (any(
                 _has_phrase(words, phrase) for phrase in DESCRIPTION_PHRASES) and (
-                self.q.language is not Language.EN or words[:1] == ("what",))):
+                self.q.language is not Language.EN or words[:1] == ("what",))
+                and not what_about):
             return Intent.DESCRIPTION
         if self.q.asks_who:
             return Intent.PEOPLE

@@ -62,7 +62,8 @@ class QueryRunner:
 
     def run(self, query: Query, focus: TransferFocus = TransferFocus.STATUS) -> Answer:
         if query.ask in (Ask.LIST, Ask.COUNT):
-            return self.project_list(query.filters, query.ask is Ask.COUNT, query.unsupported)
+            return self.project_list(query.filters, query.ask is Ask.COUNT, query.unsupported,
+                                     first=query.offset, limit=query.limit)
         if query.ask is Ask.SUMMARY:
             return self.summary(query.filters)
         assert query.subject_kind is not None and query.subject_id is not None
@@ -130,13 +131,14 @@ class QueryRunner:
 
     # ----------------------------------------------------------------- many projects
     def project_list(self, filters: Filters, count_only: bool,
-                     unsupported: tuple[str, ...] = ()) -> ProjectList:
+                     unsupported: tuple[str, ...] = (), *, first: int = 0,
+                     limit: int = 10) -> ProjectList:
         if unsupported and filters.is_empty():   # nothing to list by: say what can be used
             return ProjectList(self.language, ListFilters(), (), True, 0,
                                unsupported=unsupported)
         items = self.s.select(filters)
         return ProjectList(self.language, self.said(filters), items, count_only, len(items),
-                           unsupported=unsupported)
+                           limit, unsupported, min(first, len(items)))
 
     def summary(self, filters: Filters) -> PortfolioSummary:
         tallies = self.s.tally(filters)

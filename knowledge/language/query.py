@@ -66,3 +66,5 @@ class Query:
     filters: Filters = field(default_factory=Filters)
     unsupported: tuple[str, ...] = ()     # words of a condition the bot cannot filter by
     by_topic: bool = False                # the subject was found by what it is about
+    offset: int = 0                       # a list: the first project to show ("vis flere")
+    limit: int = 10                       # a list: how many to show

@@ -228,7 +228,7 @@ TYPO_CUES = (
 ENGLISH_MARKERS = _words(
     "history previous closed due finish finished started start programme about whats whos "
     "responsible charge managing managed red green yellow summary overview portfolio going "
-    "deals handles which "
+    "deals handles which meant mean "
     "good morning evening afternoon thanks thank lot much bot order work works people undo my cancel save "
     "who what which where when why how is are was were the does do did owns own owner lead "
     "leads manager managed status of projects project transferred transfer many list show "
