@@ -41,12 +41,20 @@ from bot.cards.plain import language_of, plain_message
 from bot.handlers.data_age import DataAge
 from bot.handlers.mentions import strip_bot_mention
 from bot.handlers.router import Route, RouteName, Router
-from bot.handlers.routes import DialogRoute, HelpRoute, QuestionRoute, StatusFormRoute, StatusRoute
+from bot.handlers.routes import (
+    DialogRoute,
+    HelpRoute,
+    QuestionRoute,
+    StatusFormRoute,
+    StatusRoute,
+    memory_key,
+)
 from bot.handlers.status_desk import Sender, StatusDesk
 from bot.handlers.subscription_chat import SubscriptionRoute
 from bot.notifications.outbox import OutboxStore
 from bot.notifications.subscriptions import SubscriptionStore
 from bot.notifications.threads import base_conversation_id
+from bot.storage.conversation_memory import ConversationMemories
 from knowledge.answers.answering import Answerer
 from knowledge.answers.answers import Answer, Greeting
 from knowledge.answers.phrases import say
@@ -86,8 +94,10 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
                  subscriptions: SubscriptionStore | None = None,
                  outbox: OutboxStore | None = None, *,
                  on_answer: AnswerCallback | None = None,
-                 data_age: DataAge | None = None) -> None:
+                 data_age: DataAge | None = None,
+                 memories: ConversationMemories | None = None) -> None:
         super().__init__()
+        self.memories = memories
         # Staleness is read from the syncer the desk writes through, unless given.
         self.data_age = data_age or (DataAge(desk.syncer) if desk is not None else None)
         self.on_answer = on_answer
@@ -101,7 +111,8 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
             desk.withdraw = outbox.withdraw   # an undo withdraws what is queued about it
         self._known_references: set[tuple[str, str]] = set()
         routes: dict[RouteName, Route] = {RouteName.HELP: HelpRoute(answerer, self._reply),
-                                          RouteName.QUESTION: QuestionRoute(answerer, self._reply)}
+                                          RouteName.QUESTION: QuestionRoute(answerer, self._reply,
+                                                                            memories)}
         if desk is not None:
             routes[RouteName.STATUS_FORM] = StatusFormRoute(desk, self._reply)
             routes[RouteName.STATUS] = StatusRoute(desk, self._reply)
@@ -194,6 +205,9 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
             return
         if isinstance(payload, FollowupPayload):
             await self._reply(turn_context, self.answerer.answer_followup(payload.followup))
+            if self.memories is not None:   # the picked one is what follow-ups are about now
+                await self.memories.save(*memory_key(turn_context),
+                                         self.answerer.remember_pick(payload.followup))
             return
         log.info("unusable card submit (a stale or forged button)")
         await turn_context.send_activity(plain_message(say("stale_button", language), language))

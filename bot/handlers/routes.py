@@ -7,13 +7,14 @@ Each route is called with a `Turn` and returns True when it took it.
 
 from __future__ import annotations
 
-from botbuilder.core import BotState
+from botbuilder.core import BotState, TurnContext
 from botbuilder.dialogs import DialogSet
 
 from bot.cards.answer_cards import CardPresenter, status_form
 from bot.cards.plain import plain_message
 from bot.handlers.router import Reply, Turn
 from bot.handlers.status_desk import DialogPoster, StatusDesk
+from bot.storage.conversation_memory import ConversationMemories
 from dialogs.status_update_dialog import DIALOG_ID, StatusUpdateDialog
 from knowledge.answers.answering import Answerer
 from knowledge.answers.answers import Help
@@ -102,12 +103,42 @@ class StatusRoute:
 
 
 class QuestionRoute:
-    """Everything else: the answerer's answer."""
+    """Everything else: the answerer's answer, read against what the bot last answered the
+    same person in this conversation (`ConversationMemories`; without one, each question
+    stands alone).
 
-    def __init__(self, answerer: Answerer, reply: Reply) -> None:
+    The memory is looked up only for a question that could be a follow-up (the answerer
+    says so) and written only when the answer changes the subject, after the reply is sent:
+    a question that names its own project costs one write, "takk" nothing.
+    """
+
+    def __init__(self, answerer: Answerer, reply: Reply,
+                 memories: ConversationMemories | None = None) -> None:
         self.answerer = answerer
         self.reply = reply
+        self.memories = memories
 
     async def __call__(self, turn: Turn) -> bool:
-        await self.reply(turn.context, self.answerer.answer(turn.text))
+        exchange = self.answerer.answer_with(turn.text, None)
+        if self.memories is None:
+            await self.reply(turn.context, exchange.answer)
+            return True
+        conversation, person = memory_key(turn.context)
+        before = None
+        if exchange.could_follow_up:
+            before = await self.memories.load(conversation, person)
+            if before is not None:
+                exchange = self.answerer.answer_with(turn.text, before)
+        await self.reply(turn.context, exchange.answer)
+        if exchange.memory is not None and exchange.changed(before):
+            await self.memories.save(conversation, person, exchange.memory)
         return True
+
+
+def memory_key(context: TurnContext) -> tuple[str, str]:
+    """Whose memory a turn reads: the conversation as Teams names it (a channel thread is its
+    own) and the person (their Entra object id, else their channel account id)."""
+    activity = context.activity
+    sender = activity.from_property
+    person = getattr(sender, "aad_object_id", None) or getattr(sender, "id", None) or ""
+    return str(getattr(activity.conversation, "id", "") or ""), str(person)

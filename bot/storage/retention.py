@@ -11,7 +11,9 @@ One purge per table, each bounded (`bot.storage.batched_delete`); defaults in br
 - `conversation_reference`: references disabled for `disabled_reference` (90 days);
 - `channel_thread`: the threads of a channel whose reference is gone;
 - `unanswered_question`: `unanswered` (90 days) after they were asked, and at most
-  `unanswered_max` (10,000; the newest are kept).
+  `unanswered_max` (10,000; the newest are kept);
+- `conversation_memory`: a person's conversation subject, a day after it was last written (it
+  expires after 30 minutes anyway).
 
 The minimums are what other code reads back: the weekly digest lists the deliveries of the
 last 7 days (`OutboxStore.delivered_since`) and a delivery worker that takes over seeds its
@@ -44,7 +46,8 @@ log = logging.getLogger("portfoliobot.retention")
 DAY_SECONDS = 24 * 60 * 60.0
 # The tables a run purges, in the order it purges them (threads after references).
 TABLES = ("bot_state", "processed_activity", "status_update_audit", "outbox",
-          "conversation_reference", "channel_thread", "unanswered_question")
+          "conversation_reference", "channel_thread", "unanswered_question",
+          "conversation_memory")
 
 MINIMUM_DIALOG_STATE = timedelta(hours=1)
 MINIMUM_PROCESSED_ACTIVITY = timedelta(days=1)

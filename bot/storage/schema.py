@@ -192,3 +192,18 @@ unanswered_question = Table(
     Column("asked_at", UtcDateTime, nullable=False),
     Index("ix_unanswered_question_asked_at", "asked_at"),
 )
+
+# What the bot last answered one person in one conversation (see
+# `bot.storage.conversation_memory`): the subject follow-up questions resolve to. The key is
+# the conversation (a channel thread's own id) and the person; the document is
+# `knowledge.answers.conversation.Memory` as JSON; rows older than a day are purged.
+conversation_memory = Table(
+    "conversation_memory",
+    metadata,
+    Column("conversation_id", Text, nullable=False),
+    Column("person_key", Text, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("conversation_id", "person_key"),
+    Index("ix_conversation_memory_updated_at", "updated_at"),
+)

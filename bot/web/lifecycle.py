@@ -44,6 +44,7 @@ from bot.runtime.heap import HeapFreezer
 from bot.runtime.leader import DELIVERY_LOCK_KEY, SyncLeader
 from bot.runtime.sync_loop import sync_forever
 from bot.storage.bot_database import open_bot_database
+from bot.storage.conversation_memory import ConversationMemories
 from bot.storage.sql_storage import SqlStorage
 from bot.web.keys import (
     ADAPTER,
@@ -103,19 +104,22 @@ async def start(app: web.Application) -> None:
     app[LEADER] = leader
     metrics.bind(syncer, outbox, worker, leader)
     unanswered = UnansweredStore(bot_database)
+    memories = ConversationMemories(bot_database)
     notifier = Notifier(bot_database, subscriptions, outbox, lambda: syncer.snapshot, worker)
     app[BOT] = PortfolioBot(answerer, lambda: syncer.snapshot,
                             StatusDesk(bot_database, syncer, answerer, publish=notifier.publish),
                             conversation_state, subscriptions, outbox,
                             on_answer=AnswerRecorder(
                                 metrics, unanswered, per_asker_per_day=(
-                                    settings.retention.unanswered_per_asker_per_day)))
+                                    settings.retention.unanswered_per_asker_per_day)),
+                            memories=memories)
     if settings.notify_api_token:
         app[NOTIFY].token = settings.notify_api_token
         app[NOTIFY].queue = notifier.notice
     worker.start()
     leader.duty("retention", retention_run(bot_database, dialog_state, outbox, unanswered,
-                                           settings.retention, metrics).run_forever)
+                                           settings.retention, metrics,
+                                           memories=memories).run_forever)
     if settings.digest_weekday is not None or settings.reminder_weekday is not None:
         digests = Digests(notifier)
         leader.duty("digests-and-reminders", lambda: run_schedule(

@@ -28,10 +28,13 @@ from bot.observability.metrics import BotMetrics
 from bot.observability.unanswered_store import UnansweredStore
 from bot.settings import Settings
 from bot.storage.bot_database import BotDatabase, open_bot_database
+from bot.storage.conversation_memory import KEEP_ROWS as KEEP_MEMORY
+from bot.storage.conversation_memory import ConversationMemories
 from bot.storage.retention import TABLES, RetentionRun
 from bot.storage.schema import (
     bot_state,
     channel_thread,
+    conversation_memory,
     conversation_reference,
     outbox,
     processed_activity,
@@ -40,6 +43,8 @@ from bot.storage.schema import (
 )
 from bot.storage.sql_storage import SqlStorage
 from bot.web.retention_duty import retention_run
+from knowledge.answers.answers import Language
+from knowledge.answers.conversation import Memory
 from tests.bot.conftest import running_bot, settings_for
 from tests.bot.observability.exposition import Exposition, parse, scrape
 
@@ -83,6 +88,7 @@ class Model:
     enabled: set[str] = field(default_factory=set)
     disabled: dict[str, datetime] = field(default_factory=dict)
     asked: list[tuple[datetime, str]] = field(default_factory=list)
+    remembered: dict[str, datetime] = field(default_factory=dict)   # conversation → written
 
     def expected(self, now: datetime, settings: Settings) -> dict[str, set[Any]]:
         kept = settings.retention
@@ -102,6 +108,7 @@ class Model:
             "channel_thread": references,
             # in order of asking, so the newest `unanswered_max` are the last ones
             "unanswered_question": {text for _, text in recent[-kept.unanswered_max:]},
+            "conversation_memory": young(self.remembered, KEEP_MEMORY),
         }
 
 
@@ -115,6 +122,7 @@ async def held(database: BotDatabase) -> dict[str, set[Any]]:
         "conversation_reference": select(conversation_reference.c.conversation_id),
         "channel_thread": select(channel_thread.c.conversation_id),
         "unanswered_question": select(unanswered_question.c.text),
+        "conversation_memory": select(conversation_memory.c.conversation_id),
     }
     async with database.engine.connect() as connection:
         return {table: {row[0] for row in await connection.execute(query)}
@@ -128,6 +136,7 @@ class Stores:
     outbox: OutboxStore
     unanswered: UnansweredStore
     clock: Clock
+    memories: ConversationMemories
     model: Model = field(default_factory=Model)
     undelivered: dict[str, int] = field(default_factory=dict)   # dedupe key → row id
 
@@ -179,6 +188,9 @@ class Stores:
                                          project_id=1, conversation_id=CHANNEL,
                                          activity_id=f"activity-{tag}")
         self.model.audited[f"activity-{tag}"] = now
+        conversation = f"a:chat-{tag}"
+        await self.memories.save(conversation, "aad-asker", Memory(None, Language.NB, now))
+        self.model.remembered[conversation] = now
         # Days 20-22: one user asks a flood of questions; the cap, not the age, then binds.
         for number in range(20 if 20 <= day <= 22 else 2):
             text = f"question {tag} {number}"
@@ -193,7 +205,8 @@ async def stores(database_url: str) -> AsyncIterator[Stores]:
     database = await open_bot_database(database_url, clock=clock)
     try:
         yield Stores(database, SqlStorage(database, ttl=settings.retention.dialog_state),
-                     OutboxStore(database), UnansweredStore(database), clock)
+                     OutboxStore(database), UnansweredStore(database), clock,
+                     ConversationMemories(database))
     finally:
         await database.close()
 
@@ -202,7 +215,7 @@ async def test_thirty_days_leave_every_table_within_its_retention(stores: Stores
     settings = Settings.from_environment(ENVIRONMENT)
     metrics = BotMetrics()
     run = retention_run(stores.database, stores.dialog_state, stores.outbox, stores.unanswered,
-                        settings.retention, metrics, batch_size=3)
+                        settings.retention, metrics, memories=stores.memories, batch_size=3)
     totals = dict.fromkeys(TABLES, 0)
 
     async def run_and_check(when: str) -> None:
