@@ -6,8 +6,9 @@ Three targets are measured in the same run, one after the other, each under the 
 
 - ``portfoliobot``: `bot.web.app.create_app(settings)` on a temporary data folder with the demo
   portfolio loaded into a temporary SQLite file, answering a rotating list of real demo
-  questions (owner, manager, status, transfer, FAQ); measuring starts once `GET /readyz`
-  answers 200;
+  questions (owner, manager, status, transfer, FAQ, a list) and follow-ups to them ("og hvem
+  leder det?", "and its status?", "hva med DHO?", "vis flere"); measuring starts once
+  `GET /readyz` answers 200;
 - ``echo``: a plain botbuilder bot, `CloudAdapter(ConfigurationBotFrameworkAuthentication)`
   in emulator mode (empty app id and password) with an `ActivityHandler` that replies with
   the text;
@@ -60,15 +61,23 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS = ("portfoliobot", "echo", "bare")
 HOST = "127.0.0.1"
+# Each worker asks these in turn in its own conversation, so the follow-ups (issue 15) read
+# the subject the question before them set: a third of the mix looks up the person's memory.
 QUESTIONS = (
     "Hvem eier Regional EPJ-modernisering?",
+    "og hvem leder det?",
     "status DHO",
+    "når skal det være ferdig?",
     "how many projects were transferred?",
     "Hvem er prosjektleder for Digital patologi?",
+    "and its status?",
     "who owns Helselogistikk?",
     "status LVMS",
     "Hvem leder KI i bildediagnostikk?",
+    "hva med DHO?",
     "Hva skjedde med den regionale IKT-prosjektporteføljen 1. januar 2024?",
+    "Hvilke prosjekter er i gjennomføring?",
+    "vis flere",
     "who is the project manager of Regional radiologi 2.0?",
     "Hvem eier Windows 10?",
 )

@@ -31,6 +31,7 @@ from tests.e2e.portfolio import (
     HAVBRIS_II_SUMMARY,
     INTERPRETING,
     LEAD,
+    ODA,
     YLVA,
     e2e_portfolio,
     names_in,
@@ -114,6 +115,16 @@ def test_a_clarification_button_answers_for_the_chosen_project(session: Session)
     card = visible(answer.card)
     assert HAVBRIS_II in card and "rød" in card and HAVBRIS_II_SUMMARY in card, card
     assert HAVBRIS_I not in card.replace(HAVBRIS_II, ""), card
+
+
+def test_a_follow_up_is_answered_about_the_last_project(session: Session) -> None:
+    # Sent in order (not through the session's shared replies): each reads the one before.
+    owner = visible(session.chat.send(f"Hvem eier {INTERPRETING}?").card)
+    assert ODA.full_name in owner, owner
+    manager = visible(session.chat.send("og hvem leder det?").card)
+    assert HALVOR.full_name in manager and "FJ-104" in manager, manager
+    ended = visible(session.chat.send("når skal det være ferdig?").card)
+    assert "30.06.2027" in ended and "FJ-104" in ended, ended
 
 
 def test_the_status_form_renders_its_inputs_for_a_project_lead(session: Session) -> None:
