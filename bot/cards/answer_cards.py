@@ -52,6 +52,7 @@ from knowledge.answers.answers import (
     StatusPosted,
     Thanks,
     TransferView,
+    WhichSubject,
 )
 from knowledge.answers.phrases import (
     HEALTH,
@@ -240,6 +241,12 @@ def _(answer: Help) -> CardBuilder:
     builder = CardBuilder().text(say("help_card_commands", answer.language), bold=True).facts(
         command_help(answer.language))
     return _examples(builder.text(say("help_intro", answer.language)), answer.examples)
+
+
+@answer_card.register
+def _(answer: WhichSubject) -> CardBuilder:
+    return _examples(CardBuilder().text(say("which_subject", answer.language)),
+                     answer.examples[:3])
 
 
 @answer_card.register

@@ -27,10 +27,11 @@ from knowledge.answers.answers import (
     NotUnderstood,
     ProjectList,
     Thanks,
+    WhichSubject,
 )
 from knowledge.answers.conversation import Choices, Memory
 from knowledge.answers.examples import Example, ExampleBook, ExampleNames, example_names
-from knowledge.answers.follow_ups import might_follow_up, read_follow_up
+from knowledge.answers.follow_ups import might_follow_up, points_back, read_follow_up
 from knowledge.answers.name_resolution import (
     MAX_CANDIDATES,
     Resolution,
@@ -237,6 +238,9 @@ class _Turn:
             q.plural_projects)
         if follow is not None:
             reading = follow
+        elif reading is None and self.could_follow_up and points_back(q):
+            # "og hvem leder det?" with nothing said before (or by someone else): ask which.
+            return WhichSubject(self.language, self.examples())
         elif faq is not None and not listed and not _decisive(reading) and (
                 faq.sure or (faq.likely and not asks)):
             return self._faq(faq)

@@ -355,6 +355,13 @@ class NotUnderstood(Answer):
     examples: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class WhichSubject(Answer):
+    """A follow-up ("og hvem leder det?") with nothing before it to refer to: which project?"""
+
+    examples: tuple[str, ...] = ()
+
+
 # ----------------------------------------------------------------- status updates by chat
 @dataclass(frozen=True, slots=True)
 class StatusPosted(Answer):

@@ -184,3 +184,11 @@ def might_follow_up(q: Question, reading: Reading) -> bool:
     return (_starts_with(words, CORRECTIONS) or _starts_with(words, NEW_SUBJECT_LEADS)
             or _asks_more(words) or any(w in PRONOUNS or w in NARROWING_WORDS for w in words)
             or (len(words) <= 3 and any(w in ORDINALS for w in words)))
+
+
+def points_back(q: Question) -> bool:
+    """The question refers to something said before ("det", "it", "og hvem …", "hva med")
+    and asks something about it."""
+    words = q.tokens
+    return (any(w in PRONOUNS for w in words) or _starts_with(words, NEW_SUBJECT_LEADS)
+            or _starts_with(words, CORRECTIONS)) and bool(q.cue_intents() or q.asks_who)

@@ -98,6 +98,9 @@ TEXT: dict[str, Wording] = _wordings({
         NN: "Eg fann ikkje noko prosjekt eller nokon person som passar til «{mention}».",
         EN: "I found no project or person that matches “{mention}”.",
     },
+    "which_subject": {NB: "Hvilket prosjekt mener du? Skriv navnet på det, for eksempel:",
+                      NN: "Kva prosjekt meiner du? Skriv namnet på det, til dømes:",
+                      EN: "Which project do you mean? Write its name, for example:"},
     "did_you_mean": {NB: "Mente du:", NN: "Meinte du:", EN: "Did you mean:"},
     "clarify": {
         NB: "«{mention}» passer til flere. Hvilken mener du?",

@@ -41,6 +41,7 @@ from knowledge.answers.answers import (
     SubscriptionList,
     Thanks,
     TransferView,
+    WhichSubject,
 )
 from knowledge.answers.phrases import (
     HEALTH,
@@ -214,6 +215,12 @@ def _(answer: Help) -> str:
 def _(answer: NotUnderstood) -> str:
     return "\n".join([say("not_understood", answer.language),
                       *(f"- {e}" for e in answer.examples)])
+
+
+@render.register
+def _(answer: WhichSubject) -> str:
+    return "\n".join([say("which_subject", answer.language),
+                      *(f"- {e}" for e in answer.examples[:3])])
 
 
 @render.register

@@ -70,6 +70,7 @@ from knowledge.answers.answers import (
     Thanks,
     TransferFocus,
     TransferView,
+    WhichSubject,
 )
 from knowledge.answers.plain_text import render
 from knowledge.commands.status_updates import StatusUpdateDraft, parse_status_update, validate_draft
@@ -237,6 +238,7 @@ ANSWERS: st.SearchStrategy[Answer] = st.one_of(
     st.builds(Greeting, LANGUAGES), st.builds(Thanks, LANGUAGES),
     st.builds(Help, LANGUAGES, SMALL(SHORT, max_size=3).map(tuple)),
     st.builds(NotUnderstood, LANGUAGES, SMALL(SHORT, max_size=3).map(tuple)),
+    st.builds(WhichSubject, LANGUAGES, SMALL(SHORT, max_size=3).map(tuple)),
     st.builds(NotFound, LANGUAGES, SHORT, SMALL(CANDIDATES, max_size=3).map(tuple),
               SMALL(FOLLOWUPS, max_size=3).map(tuple)),
     st.builds(Clarification, LANGUAGES, SHORT, SMALL(CANDIDATES, max_size=5).map(tuple),
