@@ -28,6 +28,7 @@ from typing import Any
 
 from knowledge.answers.oracle import Asked, Facts, Topic, Unfit
 from knowledge.answers.question_templates import (
+    IMPLIED,
     LANGUAGES,
     MODIFIERS,
     PLACEHOLDER,
@@ -199,14 +200,10 @@ def _check_placeholders(text: str, slots: Mapping[str, Slot], fail: Any) -> None
 
 def _implied(text: str, slots: Mapping[str, Slot]) -> dict[str, Slot]:
     """Attributes that need a predicate: `{p.short}` wants a project with a short name."""
-    implied = {("project", "short"): "has-short-name", ("project", "alias"): "has-alias",
-               ("programme", "short"): "has-short-name",
-               ("organization", "short"): "has-short-name", ("topic", "en"): "english",
-               ("topic", "compound"): "compound"}
     found: dict[str, Slot] = {}
     for match in PLACEHOLDER.finditer(text):
         slot = found.get(match.group(1), slots[match.group(1)])
-        predicate = implied.get((slot.type, match.group(2) or ""))
+        predicate = IMPLIED.get((slot.type, match.group(2) or ""))
         if predicate:
             found[slot.name] = Slot(slot.name, slot.type, slot.predicates | {predicate})
     return found
