@@ -206,8 +206,8 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
         if isinstance(payload, FollowupPayload):
             await self._reply(turn_context, self.answerer.answer_followup(payload.followup))
             if self.memories is not None:   # the picked one is what follow-ups are about now
-                await self.memories.save(*memory_key(turn_context),
-                                         self.answerer.remember_pick(payload.followup))
+                self.memories.save(*memory_key(turn_context),
+                                   self.answerer.remember_pick(payload.followup))
             return
         log.info("unusable card submit (a stale or forged button)")
         await turn_context.send_activity(plain_message(say("stale_button", language), language))

@@ -131,7 +131,7 @@ class QuestionRoute:
                 exchange = self.answerer.answer_with(turn.text, before)
         await self.reply(turn.context, exchange.answer)
         if exchange.memory is not None and exchange.changed(before):
-            await self.memories.save(conversation, person, exchange.memory)
+            self.memories.save(conversation, person, exchange.memory)
         return True
 
 

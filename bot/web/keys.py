@@ -17,6 +17,7 @@ from bot.observability.metrics import BotMetrics
 from bot.runtime.leader import SyncLeader
 from bot.settings import Settings
 from bot.storage.bot_database import BotDatabase
+from bot.storage.conversation_memory import ConversationMemories
 from bot.web.notify_api import NotifyRoute
 from bot.web.tenants import TenantGate
 from knowledge.portfolio.sync import Syncer
@@ -33,3 +34,4 @@ METRICS = web.AppKey("metrics", BotMetrics)
 TENANTS = web.AppKey("tenants", TenantGate)
 LEADER = web.AppKey("sync_leader", SyncLeader)
 DELIVERY_LEASE = web.AppKey("delivery_lease", SyncLeader)
+MEMORIES = web.AppKey("conversation_memories", ConversationMemories)

@@ -52,6 +52,7 @@ from bot.web.keys import (
     BOT_DATABASE,
     DELIVERY_LEASE,
     LEADER,
+    MEMORIES,
     METRICS,
     NOTIFY,
     SETTINGS,
@@ -105,6 +106,7 @@ async def start(app: web.Application) -> None:
     metrics.bind(syncer, outbox, worker, leader)
     unanswered = UnansweredStore(bot_database)
     memories = ConversationMemories(bot_database)
+    app[MEMORIES] = memories
     notifier = Notifier(bot_database, subscriptions, outbox, lambda: syncer.snapshot, worker)
     app[BOT] = PortfolioBot(answerer, lambda: syncer.snapshot,
                             StatusDesk(bot_database, syncer, answerer, publish=notifier.publish),
@@ -155,6 +157,8 @@ async def stop(app: web.Application) -> None:
         await app[WORKER].stop()
     if DELIVERY_LEASE in app:
         await app[DELIVERY_LEASE].close()   # after the worker: another replica sends now
+    if MEMORIES in app:
+        await app[MEMORIES].close()   # the conversation memories still waiting to be written
     if ADAPTER in app:
         await app[ADAPTER].close()
     if SYNCER in app:

@@ -8,6 +8,7 @@ not another's.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.cli.local_connector import LocalConnector, RecordedActivity
 from bot.cli.teams_activities import TeamsScene
+from bot.storage.conversation_memory import FLUSH_AFTER
 from bot.storage.schema import conversation_memory
 from knowledge.portfolio.demo_database import demo_portfolio, load_portfolio
 from tests.bot.conftest import post, running_bot, settings_for
@@ -56,8 +58,12 @@ async def test_a_follow_up_resolves_to_the_last_subject_on_either_replica(
             running_bot(settings_for(portfolio, tmp_path / "two", bot_db)) as two:
         first = await exchange(one, connector, scene.message("Hvem eier helselogistikk?"))
         assert "Hilde Johansen" in first.shown_text
+        # A replica writes the memories of a few milliseconds together (FLUSH_AFTER); a person
+        # types the follow-up seconds later, when the other replica reads it from the database.
+        await asyncio.sleep(FLUSH_AFTER * 5)
         follow = await exchange(two, connector, scene.message("og hvem er prosjektleder?"))
         assert "Nina Dahl" in follow.shown_text and "(RP-007)" in follow.shown_text
+        await asyncio.sleep(FLUSH_AFTER * 5)
         end = await exchange(one, connector, scene.message("når skal det være ferdig?"))
         assert "31.12.2027" in end.shown_text
         thanks = await exchange(two, connector, scene.message("takk!"))

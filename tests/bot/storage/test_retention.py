@@ -189,7 +189,8 @@ class Stores:
                                          activity_id=f"activity-{tag}")
         self.model.audited[f"activity-{tag}"] = now
         conversation = f"a:chat-{tag}"
-        await self.memories.save(conversation, "aad-asker", Memory(None, Language.NB, now))
+        self.memories.save(conversation, "aad-asker", Memory(None, Language.NB, now))
+        await self.memories.flush()
         self.model.remembered[conversation] = now
         # Days 20-22: one user asks a flood of questions; the cap, not the age, then binds.
         for number in range(20 if 20 <= day <= 22 else 2):
