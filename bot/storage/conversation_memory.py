@@ -43,12 +43,14 @@ class ConversationMemories(TableStore):
     def __init__(self, database: BotDatabase) -> None:
         super().__init__(database)
         self._waiting: dict[Key, Memory] = {}
+        self._writing: dict[Key, Memory] = {}   # taken from `_waiting`, not yet committed
         self._flushing: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
 
     async def load(self, conversation_id: str, person_key: str) -> Memory | None:
         """The person's memory in the conversation; None if none, malformed or expired."""
-        memory = self._waiting.get((conversation_id, person_key))
+        key = (conversation_id, person_key)
+        memory = self._waiting.get(key) or self._writing.get(key)
         if memory is None:
             async with self.engine.connect() as connection:
                 document = (await connection.execute(
@@ -70,18 +72,26 @@ class ConversationMemories(TableStore):
             self._flushing = asyncio.get_running_loop().create_task(self._flush_soon())
 
     async def _flush_soon(self) -> None:
-        await asyncio.sleep(FLUSH_AFTER)
-        try:
-            await self.flush()
-        except Exception:   # the database is away: these memories are lost, turns go on
-            log.exception("writing conversation memories failed")
+        while True:   # until nothing waits: memories saved during a write go in the next
+            await asyncio.sleep(FLUSH_AFTER)
+            try:
+                await self.flush()
+            except Exception:   # the database is away: these memories are lost, turns go on
+                log.exception("writing conversation memories failed")
+            if not self._waiting:
+                return
 
     async def flush(self) -> None:
         """Write every waiting memory now, in one transaction."""
         async with self._lock:
-            waiting, self._waiting = self._waiting, {}
-            if not waiting:
-                return
+            self._writing, self._waiting = self._waiting, {}
+            try:
+                await self._write(self._writing)
+            finally:
+                self._writing = {}
+
+    async def _write(self, waiting: dict[Key, Memory]) -> None:
+        if waiting:
             now = self.now()
             async with self.engine.begin() as connection:
                 for (conversation_id, person_key), memory in waiting.items():

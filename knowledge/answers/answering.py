@@ -31,14 +31,26 @@ from knowledge.answers.answers import (
 )
 from knowledge.answers.conversation import Choices, Memory
 from knowledge.answers.examples import Example, ExampleBook, ExampleNames, example_names
-from knowledge.answers.follow_ups import might_follow_up, points_back, read_follow_up
+from knowledge.answers.follow_ups import (
+    language_marked,
+    might_follow_up,
+    points_back,
+    read_follow_up,
+)
 from knowledge.answers.name_resolution import (
     MAX_CANDIDATES,
     Resolution,
     resolve,
     used_positions,
 )
-from knowledge.answers.query_reading import FACT_INTENTS, Choose, Grammar, Missing, Reading
+from knowledge.answers.query_reading import (
+    FACT_INTENTS,
+    MAX_CHOICES,
+    Choose,
+    Grammar,
+    Missing,
+    Reading,
+)
 from knowledge.answers.query_running import QueryRunner
 from knowledge.answers.views import Views
 from knowledge.language.faq_index import FaqMatch
@@ -238,6 +250,9 @@ class _Turn:
             q.plural_projects)
         if follow is not None:
             reading = follow
+            if self.memory is not None and not language_marked(q):
+                # "more", "og status?", "2": in the language the conversation is in.
+                self.language = self.runner.language = self.memory.language
         elif reading is None and self.could_follow_up and points_back(q):
             # "og hvem leder det?" with nothing said before (or by someone else): ask which.
             return WhichSubject(self.language, self.examples())
@@ -252,7 +267,8 @@ class _Turn:
             self.remembered = Memory(self.memory.query if self.memory else None,
                                      self.language, self.now, self.memory.shown
                                      if self.memory else 0,
-                                     Choices(reading.kind, reading.ids, reading.intent))
+                                     Choices(reading.kind, reading.ids[:MAX_CHOICES],
+                                             reading.intent))
             return self._clarify(reading)
         if isinstance(reading, Missing):
             return self._not_found(reading.mention)
@@ -270,6 +286,12 @@ class _Turn:
         if q.language is not Language.NB:
             return q
         named = set(used_positions(resolution, every_kind=True))
+        for kind in EntityKind:   # a name's words and the small words between them
+            best = resolution.best(kind)
+            if best is not None:
+                at = [i for p in best.matched_positions if p < len(resolution.spans)
+                      for i in resolution.spans[p]]
+                named.update(range(min(at), max(at) + 1) if at else ())
         rest = tuple(w for i, w in enumerate(q.tokens) if i not in named)
         shown = " ".join(w for i, w in enumerate(q.shown) if i not in named)
         if rest and detect_language(shown, rest) is Language.EN:
@@ -283,9 +305,10 @@ class _Turn:
         return tuple(GLOSSARY.get(t, t) if not self.s.names.knows(t) else t for t in self.q.tokens)
 
     def _clarify(self, choose: Choose) -> Clarification:
-        candidates = tuple(self.views.candidate(choose.kind, i) for i in choose.ids)
+        shown = choose.ids[:MAX_CHOICES]
+        candidates = tuple(self.views.candidate(choose.kind, i) for i in shown)
         followups = tuple(Followup(choose.intent, choose.kind, i, self.language,
-                                   self.q.transfer_focus) for i in choose.ids)
+                                   self.q.transfer_focus) for i in shown)
         return Clarification(self.language, choose.mention, candidates, followups)
 
     def _not_found(self, mention: str) -> Answer:

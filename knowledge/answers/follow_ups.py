@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from knowledge.answers.answers import Intent
+from knowledge.answers.answers import Intent, Language
 from knowledge.answers.conversation import Memory
 from knowledge.answers.query_reading import Choose, Missing, Reading
 from knowledge.language.name_index import EntityKind
 from knowledge.language.query import Ask, Filters, Query
 from knowledge.language.understanding import Question
+from knowledge.language.vocabulary import ENGLISH_MARKERS
 
 PAGE = 10
 ALL_AT_MOST = 60    # "vis alle": what one card holds within Teams' 28 KB message (tested)
@@ -41,10 +42,13 @@ PICK_FILLER = frozenset({"nummer", "nr", "number", "no", "den", "det", "the", "o
                          "option", "choice", "valg", "jeg", "eg", "i", "mener", "meiner", "mean",
                          "vil", "ha", "want", "take", "tar", "please", "takk", "ok", "siste",
                          "last"})
-MORE_WORDS = frozenset({"flere", "fleire", "more", "neste", "next", "resten", "rest",
+MORE_WORDS = frozenset({"flere", "fleire", "fler", "more", "neste", "next", "resten", "rest",
                         "videre", "fortsett", "continue"})
 ALL_WORDS = frozenset({"alle", "all", "hele", "heile", "whole", "full"})
 CORRECTIONS = (("nei", "jeg", "mente"), ("nei", "eg", "meinte"), ("jeg", "mente"),
+               ("sorry", "i", "meant"), ("sorry", "i", "mean"), ("oops", "i", "meant"),
+               ("beklager", "jeg", "mente"), ("orsak", "eg", "meinte"), ("unnskyld", "jeg"),
+               ("no", "sorry"), ("nei", "beklager"),
                ("eg", "meinte"), ("no", "i", "meant"), ("i", "meant"), ("nei", "mente"),
                ("nei", "jeg", "mener"), ("no", "i", "mean"), ("not", "that", "one"),
                ("ikke", "den"), ("ikkje", "den"))
@@ -91,6 +95,10 @@ def read_follow_up(q: Question, reading: Reading, memory: Memory | None,
     if last.ask in (Ask.LIST, Ask.COUNT) and _narrows(words, reading, filters):
         return replace(last, filters=_merged(last.filters, filters), offset=0,
                        limit=PAGE)
+    person_list = _person_filters(last)
+    if person_list is not None and _narrows(words, reading, filters) and not named:
+        # "Hvilke prosjekter eier X?", then "bare de grønne": X's projects, narrowed.
+        return Query(Ask.LIST, Intent.LIST, filters=_merged(person_list, filters))
     asks_about_it = fact is not Intent.OVERVIEW or any(w in PRONOUNS for w in words) or (
         new_subject)
     unsubjected = reading is None or isinstance(reading, Missing) or (
@@ -103,8 +111,29 @@ def read_follow_up(q: Question, reading: Reading, memory: Memory | None,
     return None
 
 
+_MARKED = (frozenset({"hvem", "hva", "hvilke", "hvilket", "hvilken", "hvordan", "hvorfor", "ikke",
+                      "jeg", "meg", "ble", "nar", "hvor", "kven", "kva", "korleis", "ikkje",
+                      "eg", "vart"}) | ENGLISH_MARKERS) - frozenset({"status", "og", "i"})
 _PROJECT_ONLY = frozenset({Intent.STATUS, Intent.TRANSFER, Intent.DESCRIPTION, Intent.PROGRAMME,
                            Intent.START, Intent.PLANNED_END, Intent.HISTORY})
+
+
+def _person_filters(last: Query) -> Filters | None:
+    """A question about a person's projects as the list filters it amounts to."""
+    if last.ask is not Ask.FACT or last.subject_kind is not EntityKind.PERSON:
+        return None
+    if last.fact is Intent.OWNER:
+        return Filters(owner_id=last.subject_id)
+    if last.fact is Intent.MANAGER:
+        return Filters(manager_id=last.subject_id)
+    return Filters(person_id=last.subject_id)
+
+
+def language_marked(q: Question) -> bool:
+    """The question's own words say its language: nynorsk or English words, or bokmål words
+    nynorsk does not share ("hvem", "ikke"); "more", "og status?" and "2" do not."""
+    return any(w in _MARKED for w in q.tokens) or (q.language is Language.NN and any(
+        w in q.tokens for w in ("kven", "kva", "korleis", "ikkje", "eg")))
 
 
 def _pick(words: tuple[str, ...], memory: Memory, reading: Reading) -> Reading | None:
@@ -177,8 +206,8 @@ def might_follow_up(q: Question, reading: Reading) -> bool:
     words = q.tokens
     if not words or q.only_greeting or q.only_thanks:
         return False
-    if reading is None or isinstance(reading, Missing):
-        return True
+    if reading is None or isinstance(reading, Missing | Choose) or len(words) <= 3:
+        return True   # a short reply or one that fits several may answer a clarification
     if isinstance(reading, Query) and reading.ask is Ask.FACT and reading.subject_kind is None:
         return True
     return (_starts_with(words, CORRECTIONS) or _starts_with(words, NEW_SUBJECT_LEADS)

@@ -60,7 +60,8 @@ FACT_INTENTS = frozenset({Intent.OWNER, Intent.MANAGER, Intent.PEOPLE, Intent.ST
 
 @dataclass(frozen=True, slots=True)
 class Choose:
-    """Several entities fit about equally well: ask which one, then answer `intent`."""
+    """Several entities fit about equally well: ask which one, then answer `intent`. `ids`
+    holds every one that fits, best first; a clarification shows the first `MAX_CHOICES`."""
 
     kind: EntityKind
     ids: tuple[int, ...]
@@ -210,7 +211,7 @@ class Grammar:
         role = self.q.role_filter(self.used)
         intent = ROLE_INTENT.get(role, Intent.PERSON_PROJECTS) if role else Intent.PERSON_PROJECTS
         if len(ids) > 1:
-            return Choose(EntityKind.PERSON, ids[:MAX_CHOICES], intent,
+            return Choose(EntityKind.PERSON, ids, intent,
                           mention or self.r.mention)
         person_id = ids[0]
         filters = self._filters(scope=True)
@@ -381,7 +382,7 @@ class Grammar:
         close = [h for h in hits if h.score >= top.score * TOPIC_CLOSE and h.words >= top.words]
         fact = self._project_fact()
         if len(close) > 1:
-            return Choose(EntityKind.PROJECT, tuple(h.project_id for h in close[:MAX_CHOICES]),
+            return Choose(EntityKind.PROJECT, tuple(h.project_id for h in close),
                           fact, " ".join(self._shown(words)))
         return Query(Ask.FACT, fact, EntityKind.PROJECT, top.project_id, by_topic=True)
 
@@ -438,7 +439,7 @@ class Grammar:
     # ----------------------------------------------------------------- helpers
     def _choose(self, kind: EntityKind, matches: list[NameMatch],
                 intent: Intent | None = None) -> Choose:
-        return Choose(kind, tuple(m.entity_id for m in matches[:MAX_CHOICES]),
+        return Choose(kind, tuple(m.entity_id for m in matches),
                       intent or self._project_fact(), self.r.mention)
 
     def _first_name(self) -> tuple[int, tuple[int, ...]] | None:

@@ -221,6 +221,7 @@ BEFORE_WORDS = _words("for before prior")
 TYPO_CUES = (
     "status", "prosjektleder", "prosjekteier", "overfort", "overforing", "transferred",
     "statusrapport", "forrige", "historikk", "project", "prosjekt", "prosjektet",
+    "gjennomforing", "planlegging", "avsluttet", "pauset",
     "transfer", "owner", "manager", "hvilke", "prosjekter", "projects",
 )
 
@@ -228,7 +229,7 @@ TYPO_CUES = (
 ENGLISH_MARKERS = _words(
     "history previous closed due finish finished started start programme about whats whos "
     "responsible charge managing managed red green yellow summary overview portfolio going "
-    "deals handles which meant mean "
+    "deals handles which meant mean sorry "
     "good morning evening afternoon thanks thank lot much bot order work works people undo my cancel save "
     "who what which where when why how is are was were the does do did owns own owner lead "
     "leads manager managed status of projects project transferred transfer many list show "
@@ -239,7 +240,7 @@ NORWEGIAN_MARKERS = _words(
     "god morgen tusen hjelpen boten kan du jeg meg bestille jobber ansatte angre mine avbryt lagre oppdater "
     "hvem hva hvilke hvilken hvor hvordan hvorfor nar er eier eies leder prosjektleder "
     "prosjekteier prosjekter prosjektet overfort overforing ble har og til pa av for med om "
-    "mange vis fortell meg takk hei hallo hjelp gar det den som ikke alle status i en et"
+    "mange vis fortell meg takk hei hallo hjelp gar det den som ikke alle status en et"
 )
 NORWEGIAN_LETTERS = frozenset("æøåÆØÅ")
 

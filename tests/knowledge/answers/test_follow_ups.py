@@ -100,8 +100,9 @@ def test_memory_older_than_thirty_minutes_is_forgotten(sqlite_demo_snapshot: Sna
 
 def test_what_is_remembered_and_when_it_changes(sqlite_demo_snapshot: Snapshot) -> None:
     answerer = Answerer(lambda: sqlite_demo_snapshot, clock=lambda: TODAY)
-    named = answerer.answer_with("Hvem eier helselogistikk?", None)
+    named = answerer.answer_with("Hvem eier Regional løsning for helselogistikk?", None)
     assert not named.could_follow_up and named.changed(None)
+    assert answerer.answer_with("2", None).could_follow_up, "a short reply may be a pick"
     thanks = answerer.answer_with("takk!", named.memory)
     assert not thanks.changed(named.memory), "small talk keeps the subject"
     listed = answerer.answer_with("Hvilke prosjekter er overført?", named.memory)
