@@ -217,6 +217,19 @@ async def test_a_dialog_started_on_one_replica_continues_on_the_other(
         (17, "yellow", "Leverandøren er forsinket")]
 
 
+async def test_a_follow_up_is_answered_by_the_other_replica(
+        replicas: tuple[Replica, Replica], connector: LocalConnector) -> None:
+    a, b = replicas
+    asker = TeamsScene(service_url=connector.url)
+    assert "Hilde Johansen" in await send(a.messages, connector, asker,
+                                          "Hvem eier helselogistikk?")
+    await asyncio.sleep(0.2)   # a person types the follow-up later than a's batched write
+    follow = await send(b.messages, connector, asker, "og hvem er prosjektleder?")
+    assert "Nina Dahl" in follow and "(RP-007)" in follow
+    await asyncio.sleep(0.2)
+    assert "31.12.2027" in await send(a.messages, connector, asker, "når skal det være ferdig?")
+
+
 async def test_a_change_found_by_sync_is_queued_and_delivered_once(
         replicas: tuple[Replica, Replica], databases: Databases,
         connector: LocalConnector) -> None:
