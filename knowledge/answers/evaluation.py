@@ -116,15 +116,22 @@ def check(case: Case, answerer: AnswersQuestions) -> Outcome:
     answer = answerer.answer(case.question)
     text = render(answer)
     folded = fold(text)
-    first = folded.split("\n", 1)[0]
     problems: list[str] = []
     got_type = type(answer).__name__
     if case.answer_type and got_type not in case.answer_type.split("|"):
         problems.append(f"type {got_type}, expected {case.answer_type}")
     if answer.language.value != case.language:
         problems.append(f"language {answer.language.value}, expected {case.language}")
+    problems += text_problems(case, folded)
+    return Outcome(case, not problems, got_type, answer.language.value, text, tuple(problems))
+
+
+def text_problems(case: Case, folded: str) -> list[str]:
+    """What the folded answer text lacks or holds against `case`'s expectations: facts,
+    refused facts, one-of groups, the first line's names and total, projects not allowed."""
+    first = folded.split("\n", 1)[0]
     whole = case.whole_words
-    problems += [f"missing {e!r}" for e in case.expect if not contains(folded, e, whole)]
+    problems = [f"missing {e!r}" for e in case.expect if not contains(folded, e, whole)]
     problems += [f"unwanted {r!r}" for r in case.reject if contains(folded, r, whole)]
     problems += [f"missing one of {group!r}" for group in case.one_of
                  if not any(contains(folded, e, whole) for e in group)]
@@ -136,7 +143,7 @@ def check(case: Case, answerer: AnswersQuestions) -> Outcome:
         extra = shown_codes(folded, case.codes) - case.allowed
         if extra:
             problems.append(f"shows {', '.join(sorted(extra)).upper()}, which it must not")
-    return Outcome(case, not problems, got_type, answer.language.value, text, tuple(problems))
+    return problems
 
 
 def evaluate(answerer: AnswersQuestions, cases: Iterable[Case] | None = None) -> list[Outcome]:

@@ -18,7 +18,7 @@ import pytest
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
-from bot.cli.local_connector import LocalConnector
+from bot.cli.local_connector import LocalConnector, RecordedActivity
 from bot.settings import Settings
 from bot.web.app import create_app
 
@@ -65,3 +65,13 @@ async def post(url: str, body: Any, content_type: str = "application/json") -> t
     async with ClientSession() as client, client.post(
             url, data=data, headers={"Content-Type": content_type}) as response:
         return response.status, await response.text()
+
+
+async def exchange(url: str, connector: LocalConnector, body: dict[str, Any],
+                   ) -> RecordedActivity:
+    """POST one activity and the one message the bot sends for it (bounded wait)."""
+    seen = len(connector.activities)
+    status, _ = await post(url, body)
+    assert status in (200, 201), status
+    [reply] = await connector.wait_for(lambda a: a.type == "message", since=seen, timeout=10)
+    return reply

@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from knowledge.answers.evaluation import Case, contains, shown_codes, states_total
+from knowledge.answers.evaluation import Case, contains, text_problems
 from knowledge.language.text import fold
 
 NUMBERED = re.compile(r"^\s*(\d+)[.)]\s+(.+)$")
@@ -96,19 +96,7 @@ def check_reply(expectation: Expectation, text: str,
     case = expectation.case
     folded = fold(text)
     first = folded.split("\n", 1)[0]
-    whole = case.whole_words
-    problems = [f"missing {e!r}" for e in case.expect if not contains(folded, e, whole)]
-    problems += [f"unwanted {r!r}" for r in case.reject if contains(folded, r, whole)]
-    problems += [f"missing one of {group!r}" for group in case.one_of
-                 if not any(contains(folded, e, whole) for e in group)]
-    problems += [f"first line lacks one of {group!r}" for group in case.first_line
-                 if not any(contains(first, e, whole) for e in group)]
-    if case.total is not None and not states_total(first, case.total, case.language):
-        problems.append(f"first line does not state {case.total} project(s)")
-    if case.allowed is not None:
-        extra = shown_codes(folded, case.codes) - case.allowed
-        if extra:
-            problems.append(f"shows {', '.join(sorted(extra)).upper()}, which it must not")
+    problems = text_problems(case, folded)
     problems += [f"does not say {what}" for pattern, what in expectation.patterns
                  if not re.search(pattern, folded, re.MULTILINE)]
     problems += [f"first line names {r!r}" for r in expectation.reject_first_line

@@ -19,7 +19,7 @@ import pytest
 from bot.cli.local_connector import LocalConnector, RecordedActivity
 from bot.cli.teams_activities import TeamsScene
 from knowledge.portfolio.demo_database import demo_portfolio, load_portfolio
-from tests.bot.conftest import post, running_bot, settings_for
+from tests.bot.conftest import exchange, running_bot, settings_for
 from tests.knowledge.answers.other_portfolio import names_of, other_portfolio
 
 PORTFOLIO = other_portfolio(11, projects=40)
@@ -42,15 +42,6 @@ def foreign_names(text: str) -> list[str]:
     return sorted(name for name in names_of(demo_portfolio())
                   if len(name) > 2 and name.casefold() not in ours
                   and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE))
-
-
-async def exchange(url: str, connector: LocalConnector, body: dict[str, Any]
-                   ) -> RecordedActivity:
-    seen = len(connector.activities)
-    status, _ = await post(url, body)
-    assert status in (200, 201), status
-    [reply] = await connector.wait_for(lambda a: a.type == "message", since=seen, timeout=10)
-    return reply
 
 
 def buttons(message: RecordedActivity) -> list[dict[str, Any]]:

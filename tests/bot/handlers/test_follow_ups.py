@@ -10,28 +10,18 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.cli.local_connector import LocalConnector, RecordedActivity
+from bot.cli.local_connector import LocalConnector
 from bot.cli.teams_activities import TeamsScene
 from bot.storage.conversation_memory import FLUSH_AFTER
 from bot.storage.schema import conversation_memory
 from knowledge.portfolio.demo_database import demo_portfolio, load_portfolio
-from tests.bot.conftest import post, running_bot, settings_for
+from tests.bot.conftest import exchange, running_bot, settings_for
 
 THREAD = "1764000000001"
-
-
-async def exchange(url: str, connector: LocalConnector, body: dict[str, Any]
-                   ) -> RecordedActivity:
-    seen = len(connector.activities)
-    status, _ = await post(url, body)
-    assert status in (200, 201), status
-    [reply] = await connector.wait_for(lambda a: a.type == "message", since=seen, timeout=10)
-    return reply
 
 
 def async_url(url: str) -> str:
