@@ -330,6 +330,24 @@ class TeamsScene:
         activity["channelData"] = channel_data
         return activity
 
+    def search_query(self, text: str | None, *, command_id: str = "searchProjects",
+                     initial_run: bool = False) -> dict[str, Any]:
+        """What Teams sends as someone types in the compose box's search (a search-based
+        message extension): an `invoke` named `composeExtension/query`; `initial_run` is the
+        query Teams sends when the search opens, before anything is typed."""
+        activity = self._activity("invoke", new_event_id(),
+                                  self._conversation(self.base_conversation_id()))
+        parameters: list[dict[str, Any]] = []
+        if initial_run:
+            parameters.append({"name": "initialRun", "value": "true"})
+        if text is not None:
+            parameters.append({"name": "query", "value": text})
+        activity["name"] = "composeExtension/query"
+        activity["value"] = {"commandId": command_id, "parameters": parameters,
+                             "queryOptions": {"skip": 0, "count": 25}}
+        activity["channelData"] = self._channel_data(team_names=False)
+        return activity
+
     def install(self) -> dict[str, Any]:
         """The `conversationUpdate` Teams sends when the app is installed: the bot (and in a
         1:1 chat the user too) in `membersAdded`; in a team `eventType` "teamMemberAdded",

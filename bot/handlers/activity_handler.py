@@ -20,7 +20,12 @@ from collections.abc import Awaitable, Callable
 from botbuilder.core import BotState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ChannelAccount
-from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
+from botbuilder.schema.teams import (
+    MessagingExtensionQuery,
+    MessagingExtensionResponse,
+    TeamInfo,
+    TeamsChannelAccount,
+)
 
 from bot.auth.tenant_id import tenant_of_activity
 from bot.cards.answer_cards import reply_activity, with_note
@@ -40,6 +45,7 @@ from bot.cards.payloads import (
 from bot.cards.plain import language_of, plain_message
 from bot.handlers.data_age import DataAge
 from bot.handlers.mentions import strip_bot_mention
+from bot.handlers.message_extension import ProjectSearch
 from bot.handlers.router import Route, RouteName, Router
 from bot.handlers.routes import (
     DialogRoute,
@@ -98,6 +104,7 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
                  memories: ConversationMemories | None = None) -> None:
         super().__init__()
         self.memories = memories
+        self.search = ProjectSearch(answerer)
         # Staleness is read from the syncer the desk writes through, unless given.
         self.data_age = data_age or (DataAge(desk.syncer) if desk is not None else None)
         self.on_answer = on_answer
@@ -211,6 +218,14 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
             return
         log.info("unusable card submit (a stale or forged button)")
         await turn_context.send_activity(plain_message(say("stale_button", language), language))
+
+    async def on_teams_messaging_extension_query(
+            self, turn_context: TurnContext, query: MessagingExtensionQuery,
+    ) -> MessagingExtensionResponse:
+        """The compose box's project search (`bot.handlers.message_extension`)."""
+        sender = turn_context.activity.from_property
+        return self.search.answer(query, getattr(sender, "aad_object_id", None),
+                                  language_of(turn_context.activity))
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
         """`adaptiveCard/action` (an `Action.Execute`, which no card of this bot has) gets a

@@ -34,6 +34,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bot.handlers.message_extension import QUERY_PARAMETER, SEARCH_COMMAND
 from bot.settings import Settings
 from bot.teams_app.icons import color_icon, outline_icon
 from knowledge.answers.answers import Language
@@ -197,8 +198,30 @@ def manifest(details: AppDetails) -> dict[str, Any]:
                 for scope in SCOPES
             ],
         }],
+        "composeExtensions": [{
+            "botId": details.app_id,
+            "commands": [{
+                "id": SEARCH_COMMAND, "type": "query", "initialRun": True,
+                "context": ["compose", "commandBox"],
+                "title": SEARCH_TEXT["title"][EN], "description": SEARCH_TEXT["description"][EN],
+                "parameters": [{"name": QUERY_PARAMETER, "inputType": "text",
+                                "title": SEARCH_TEXT["parameter"][EN],
+                                "description": SEARCH_TEXT["parameter_description"][EN]}],
+            }],
+        }],
         "validDomains": list(details.valid_domains),
     }
+
+
+# The compose box's project search (`bot.handlers.message_extension`), in both languages.
+SEARCH_TEXT = {
+    "title": {EN: "Search projects", NB: "Søk i prosjekter"},
+    "description": {EN: "Find a project and insert its card",
+                    NB: "Finn et prosjekt og sett inn kortet"},
+    "parameter": {EN: "Project", NB: "Prosjekt"},
+    "parameter_description": {EN: "Name, code, person or topic",
+                              NB: "Navn, kode, person eller tema"},
+}
 
 
 def localization(details: AppDetails) -> dict[str, Any]:
@@ -212,6 +235,11 @@ def localization(details: AppDetails) -> dict[str, Any]:
         "name.full": full_name,
         "description.short": short_description,
         "description.full": full_description,
+        "composeExtensions[0].commands[0].title": SEARCH_TEXT["title"][NB],
+        "composeExtensions[0].commands[0].description": SEARCH_TEXT["description"][NB],
+        "composeExtensions[0].commands[0].parameters[0].title": SEARCH_TEXT["parameter"][NB],
+        "composeExtensions[0].commands[0].parameters[0].description":
+            SEARCH_TEXT["parameter_description"][NB],
     }
     for list_index, scope in enumerate(SCOPES):
         for index, command in enumerate(commands_for(scope)):

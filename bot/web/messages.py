@@ -16,6 +16,7 @@ from aiohttp import web
 from botbuilder.core import serializer_helper
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult
+from msrest.serialization import Model
 
 from bot.auth.inbound_auth import InboundAuthError, KeySourceUnavailable
 from bot.web.activity_check import read_activity
@@ -72,6 +73,8 @@ async def messages(request: web.Request) -> web.StreamResponse:
     except PermissionError:
         return unauthorized()
     if invoke_response is not None:
-        return web.json_response(serializer_helper(invoke_response.body),
+        body = invoke_response.body
+        # botbuilder's Teams handlers return bodies already serialized; our own return models.
+        return web.json_response(serializer_helper(body) if isinstance(body, Model) else body,
                                  status=invoke_response.status)
     return web.Response(status=201)

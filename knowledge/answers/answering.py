@@ -26,7 +26,9 @@ from knowledge.answers.answers import (
     NotFound,
     NotUnderstood,
     ProjectList,
+    ProjectOverview,
     Thanks,
+    TransferFocus,
     WhichSubject,
 )
 from knowledge.answers.conversation import Choices, Memory
@@ -43,6 +45,7 @@ from knowledge.answers.name_resolution import (
     resolve,
     used_positions,
 )
+from knowledge.answers.project_search import MAX_RESULTS, search_projects
 from knowledge.answers.query_reading import (
     FACT_INTENTS,
     MAX_CHOICES,
@@ -130,6 +133,19 @@ class Answerer:
                      examples=self._examples_of(snapshot))
         answer = turn.answer()
         return Exchange(answer, turn.remembered, turn.could_follow_up)
+
+    def search(self, text: str, caller_aad: str | None, language: Language,
+               limit: int = MAX_RESULTS) -> tuple[ProjectOverview, ...]:
+        """The projects a search box lists for `text` (`knowledge.answers.project_search`),
+        each as its overview; the caller's own projects, then recent ones, for no text."""
+        snapshot = self._snapshot()
+        if snapshot is None:
+            return ()
+        runner = QueryRunner(snapshot, self._clock(), language, self._stale_after_days)
+        answers = (runner.project_answer(snapshot.projects[i], Intent.OVERVIEW,
+                                         TransferFocus.STATUS)
+                   for i in search_projects(snapshot, text, caller_aad, limit))
+        return tuple(a for a in answers if isinstance(a, ProjectOverview))
 
     def remember_pick(self, followup: Followup) -> Memory:
         """What to remember after a clarification's button was pressed: that answer's subject."""

@@ -32,6 +32,7 @@ import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
 from bot.cli.main import main
+from bot.handlers.message_extension import QUERY_PARAMETER, SEARCH_COMMAND
 from bot.teams_app.icons import COLOR_SIZE, OUTLINE_SIZE
 from bot.teams_app.package import (
     COMMANDS,
@@ -144,6 +145,18 @@ def test_the_app_and_the_bot_carry_the_bots_app_id() -> None:
     assert built["id"] == APP_ID
     assert [bot["botId"] for bot in built["bots"]] == [APP_ID]
     assert built["version"] == "1.4.0"
+
+
+def test_the_compose_box_search_is_declared_as_the_bot_answers_it() -> None:
+    [extension] = manifest(DETAILS)["composeExtensions"]
+    assert extension["botId"] == DETAILS.app_id
+    [command] = extension["commands"]
+    assert command["id"] == SEARCH_COMMAND and command["type"] == "query"
+    assert command["initialRun"] is True   # the caller's own projects before anything is typed
+    assert [p["name"] for p in command["parameters"]] == [QUERY_PARAMETER]
+    norwegian = localization(DETAILS)
+    assert norwegian["composeExtensions[0].commands[0].title"] == "Søk i prosjekter"
+    assert norwegian["composeExtensions[0].commands[0].parameters[0].title"] == "Prosjekt"
 
 
 def test_the_bot_is_offered_in_personal_chat_teams_and_group_chats() -> None:
