@@ -101,7 +101,8 @@ def read_follow_up(q: Question, reading: Reading, memory: Memory | None,
         return Query(Ask.LIST, Intent.LIST, filters=_merged(person_list, filters))
     asks_about_it = fact is not Intent.OVERVIEW or any(w in PRONOUNS for w in words) or (
         new_subject)
-    unsubjected = reading is None or isinstance(reading, Missing) or (
+    # Not a Missing reading: "hvem eier marsferd?" names something, only not one we hold.
+    unsubjected = reading is None or (
         isinstance(reading, Query) and reading.subject_kind is None and reading.ask is Ask.FACT)
     if last.subject_kind is not None and not named and asks_about_it and unsubjected:
         asked = fact if fact is not Intent.OVERVIEW else last.fact

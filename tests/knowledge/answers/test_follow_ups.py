@@ -111,3 +111,12 @@ def test_what_is_remembered_and_when_it_changes(sqlite_demo_snapshot: Snapshot) 
     asked = answerer.answer_with("status trådløst nett", listed.memory)
     assert isinstance(asked.answer, Clarification) and asked.memory is not None
     assert asked.memory.choices is not None and asked.memory.query == listed.memory.query
+
+
+def test_a_name_we_do_not_hold_is_not_taken_for_the_last_subject(
+        sqlite_demo_snapshot: Snapshot) -> None:
+    answerer = Answerer(lambda: sqlite_demo_snapshot, clock=lambda: TODAY)
+    memory = answerer.answer_with("Hvem eier Regional EPJ-modernisering?", None).memory
+    for unknown in ("hvem eier marsferd?", '" OR ""=""; DELETE FROM status_report WHERE 1=1; --'):
+        text = render(answerer.answer_with(unknown, memory).answer)
+        assert "(RP-001)" not in text and "Hilde Johansen" not in text, (unknown, text)
