@@ -45,7 +45,8 @@ PICK_FILLER = frozenset({"nummer", "nr", "number", "no", "den", "det", "the", "o
 MORE_WORDS = frozenset({"flere", "fleire", "fler", "more", "neste", "next", "resten", "rest",
                         "videre", "fortsett", "continue"})
 ALL_WORDS = frozenset({"alle", "all", "hele", "heile", "whole", "full"})
-CORRECTIONS = (("nei", "jeg", "mente"), ("nei", "eg", "meinte"), ("jeg", "mente"),
+CORRECTIONS = (("nei", "jeg", "mente"), ("nei", "eg", "meinte"), ("nei", "jeg", "meinte"),
+               ("jeg", "meinte"), ("jeg", "mente"),
                ("sorry", "i", "meant"), ("sorry", "i", "mean"), ("oops", "i", "meant"),
                ("beklager", "jeg", "mente"), ("orsak", "eg", "meinte"), ("unnskyld", "jeg"),
                ("no", "sorry"), ("nei", "beklager"),

@@ -50,7 +50,8 @@ MAX_CHOICES = 5
 DATE_WORDS = frozenset().union(*FIELD_WORDS.values())
 # Words that say what is asked, never what a project is about.
 ASKING_WORDS = (DATE_WORDS | START_WORDS | END_WORDS | DESCRIPTION_WORDS | HISTORY_WORDS
-                | PROGRAMME_WORDS | FILLER_WORDS | CLOSED_WORDS | UNSUPPORTED_WORDS)
+                | PROGRAMME_WORDS | FILLER_WORDS | CLOSED_WORDS | UNSUPPORTED_WORDS
+                | WHEN_WORDS)
 SINGULAR_PROJECT_WORDS = frozenset({"project", "prosjektet", "prosjekt"})
 PROJECT_ENDINGS = ("prosjektet", "prosjekt", "project")
 ROLE_INTENT = {Role.OWNER: Intent.OWNER, Role.MANAGER: Intent.MANAGER}
