@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.auth.cloud_endpoints import CloudEndpoints
+from bot.cards.project_links import LinkTemplateError, ProjectLinks
 from bot.observability.log_format import LOG_FORMATS
 from bot.storage.retention import (
     MINIMUM_DIALOG_STATE,
@@ -63,6 +64,12 @@ class Settings:
     log_format: str = "text"                 # LOG_FORMAT: text or json (one object per line)
     freeze_heap: bool = True                 # GC_FREEZE: see bot.runtime.heap
     retention: Retention = field(default_factory=Retention)  # *_RETENTION_*: bot.storage.retention
+    portfolio_project_url: str = ""          # PORTFOLIO_PROJECT_URL: bot.cards.project_links
+
+    @property
+    def project_links(self) -> ProjectLinks | None:
+        """Links to the portfolio office's project pages, when PORTFOLIO_PROJECT_URL is set."""
+        return ProjectLinks(self.portfolio_project_url) if self.portfolio_project_url else None
 
     @property
     def authenticates(self) -> bool:
@@ -105,6 +112,7 @@ class Settings:
             log_format=_log_format(get("LOG_FORMAT")),
             freeze_heap=_switch("GC_FREEZE", get("GC_FREEZE"), True),
             retention=_retention(get),
+            portfolio_project_url=get("PORTFOLIO_PROJECT_URL"),
         )
         settings.check()
         return settings
@@ -131,6 +139,11 @@ class Settings:
         endpoint_problem = self.endpoints.problem()
         if endpoint_problem is not None:
             raise SettingsError(endpoint_problem)
+        if self.portfolio_project_url:
+            try:
+                ProjectLinks(self.portfolio_project_url)
+            except LinkTemplateError as error:
+                raise SettingsError(str(error)) from error
         retention_problem = self.retention.problem()
         if retention_problem is not None:
             raise SettingsError(retention_problem)

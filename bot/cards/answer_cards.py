@@ -28,6 +28,7 @@ from bot.cards.payloads import (
     StatusFormPayload,
 )
 from bot.cards.plain import reply_locale
+from bot.cards.project_links import ProjectLinks
 from knowledge.answers.answers import (
     Answer,
     Clarification,
@@ -49,6 +50,7 @@ from knowledge.answers.answers import (
     ProjectPeople,
     ProjectStatus,
     ProjectTransfer,
+    ProjectView,
     StatusPosted,
     Thanks,
     TransferView,
@@ -146,6 +148,11 @@ class CardBuilder:
         self.actions.append({"type": "Action.Submit", "title": label[:80], "data": dict(data)})
         return self
 
+    def link_button(self, label: str, url: str) -> CardBuilder:
+        """A button that opens `url` in the browser."""
+        self.actions.append({"type": "Action.OpenUrl", "title": label[:80], "url": url})
+        return self
+
     def none_button(self, language: Language) -> CardBuilder:
         return self.data_button(TEXT["none_of_these"][language],
                                 NoneOfThesePayload(language).to_value())
@@ -187,10 +194,21 @@ def shown_text(activity: Activity) -> str:
     return ""
 
 
-def reply_activity(answer: Answer) -> Activity:
-    """The message activity for `answer`: its Adaptive Card, with the plain text as summary."""
+def reply_activity(answer: Answer, links: ProjectLinks | None = None) -> Activity:
+    """The message activity for `answer`: its Adaptive Card, with the plain text as summary;
+    with `links`, a card about one project has a button to its page in the portfolio."""
     text = render(answer)
-    return card_message(answer_card(answer).build(text), text, answer.language)
+    return card_message(project_card(answer, links).build(text), text, answer.language)
+
+
+def project_card(answer: Answer, links: ProjectLinks | None) -> CardBuilder:
+    """`answer`'s card; about one project and with `links`, with "Åpne i porteføljen"."""
+    builder = answer_card(answer)
+    project = getattr(answer, "project", None)
+    if links is not None and isinstance(project, ProjectView):
+        builder.link_button(TEXT["open_in_portfolio"][answer.language],
+                            links.url_for(project.code))
+    return builder
 
 
 def with_note(activity: Activity, note: str) -> Activity:

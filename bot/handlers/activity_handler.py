@@ -21,6 +21,7 @@ from botbuilder.core import BotState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ChannelAccount
 from botbuilder.schema.teams import (
+    AppBasedLinkQuery,
     MessagingExtensionQuery,
     MessagingExtensionResponse,
     TeamInfo,
@@ -43,6 +44,7 @@ from bot.cards.payloads import (
     language_hint,
 )
 from bot.cards.plain import language_of, plain_message
+from bot.cards.project_links import ProjectLinks
 from bot.handlers.data_age import DataAge
 from bot.handlers.mentions import strip_bot_mention
 from bot.handlers.message_extension import ProjectSearch
@@ -101,10 +103,12 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
                  outbox: OutboxStore | None = None, *,
                  on_answer: AnswerCallback | None = None,
                  data_age: DataAge | None = None,
-                 memories: ConversationMemories | None = None) -> None:
+                 memories: ConversationMemories | None = None,
+                 links: ProjectLinks | None = None) -> None:
         super().__init__()
         self.memories = memories
-        self.search = ProjectSearch(answerer)
+        self.links = links
+        self.search = ProjectSearch(answerer, links)
         # Staleness is read from the syncer the desk writes through, unless given.
         self.data_age = data_age or (DataAge(desk.syncer) if desk is not None else None)
         self.on_answer = on_answer
@@ -227,6 +231,14 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
         return self.search.answer(query, getattr(sender, "aad_object_id", None),
                                   language_of(turn_context.activity))
 
+    async def on_teams_app_based_link_query(
+            self, turn_context: TurnContext, query: AppBasedLinkQuery,
+    ) -> MessagingExtensionResponse:
+        """A pasted link to a project's page unfurls into its card."""
+        sender = turn_context.activity.from_property
+        return self.search.unfurl(query, getattr(sender, "aad_object_id", None),
+                                  language_of(turn_context.activity))
+
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
         """`adaptiveCard/action` (an `Action.Execute`, which no card of this bot has) gets a
         400 with a body saying why, whatever its value (`bot.cards.payloads.execute_response`);
@@ -240,7 +252,7 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def _reply(self, turn_context: TurnContext, answer: Answer) -> None:
         log.debug("answer %s", type(answer).__name__)
-        reply = reply_activity(answer)
+        reply = reply_activity(answer, self.links)
         note = self.data_age.note(answer.language) if self.data_age is not None else None
         await turn_context.send_activity(with_note(reply, note) if note else reply)
         if self.on_answer is not None:

@@ -6,6 +6,10 @@ Teams sends `composeExtension/query` as people type in the compose box or the co
 (the same card as the chat answer about it). An empty query (Teams' `initialRun`) lists the
 caller's own projects, then recently changed ones. An unknown command, a malformed query or
 no snapshot yet gets a message result saying so, never an error.
+
+With `PORTFOLIO_PROJECT_URL` set (`bot.cards.project_links`), a link to a project's page
+pasted in Teams unfurls into the project's card (`composeExtension/queryLink`), and every
+project card has a button to the page.
 """
 
 from __future__ import annotations
@@ -13,13 +17,15 @@ from __future__ import annotations
 from botbuilder.core import CardFactory
 from botbuilder.schema import HeroCard
 from botbuilder.schema.teams import (
+    AppBasedLinkQuery,
     MessagingExtensionAttachment,
     MessagingExtensionQuery,
     MessagingExtensionResponse,
     MessagingExtensionResult,
 )
 
-from bot.cards.answer_cards import CARD_CONTENT_TYPE, answer_card
+from bot.cards.answer_cards import CARD_CONTENT_TYPE, project_card
+from bot.cards.project_links import ProjectLinks
 from knowledge.answers.answering import Answerer
 from knowledge.answers.answers import Language, ProjectOverview
 from knowledge.answers.phrases import HEALTH, PHASE, TEXT, say
@@ -28,13 +34,27 @@ from knowledge.answers.plain_text import render
 SEARCH_COMMAND = "searchProjects"
 QUERY_PARAMETER = "query"
 MAX_QUERY_CHARACTERS = 200
+UNFURL_CARD_VERSION = "1.3"   # the highest Adaptive Card version Teams shows for an unfurl
 
 
 class ProjectSearch:
-    """Answers the compose box's project search from the answerer's snapshot."""
+    """Answers the compose box's project search, and unfurls pasted links to projects (with
+    `links`: `composeExtension/queryLink`), from the answerer's snapshot."""
 
-    def __init__(self, answerer: Answerer) -> None:
+    def __init__(self, answerer: Answerer, links: ProjectLinks | None = None) -> None:
         self.answerer = answerer
+        self.links = links
+
+    def unfurl(self, query: AppBasedLinkQuery | None, caller_aad: str | None,
+               language: Language) -> MessagingExtensionResponse:
+        """The project card for a pasted link to a project's page; no card (Teams shows the
+        plain link) for any other link, an unknown project, or no configured link shape."""
+        code = self.links.code_in(getattr(query, "url", None)) if self.links else None
+        found = self.answerer.search(code, caller_aad, language, limit=1) if code else ()
+        results = [_result(overview, self.links, UNFURL_CARD_VERSION) for overview in found
+                   if overview.project.code.casefold() == (code or "").casefold()]
+        return MessagingExtensionResponse(compose_extension=MessagingExtensionResult(
+            type="result", attachment_layout="list", attachments=results))
 
     def answer(self, query: MessagingExtensionQuery | None, caller_aad: str | None,
                language: Language) -> MessagingExtensionResponse:
@@ -46,7 +66,7 @@ class ProjectSearch:
             return _message(say("search_nothing", language, query=text))
         return MessagingExtensionResponse(compose_extension=MessagingExtensionResult(
             type="result", attachment_layout="list",
-            attachments=[_result(overview) for overview in found]))
+            attachments=[_result(overview, self.links) for overview in found]))
 
 
 def _query_text(query: MessagingExtensionQuery) -> str:
@@ -58,9 +78,12 @@ def _query_text(query: MessagingExtensionQuery) -> str:
     return ""
 
 
-def _result(overview: ProjectOverview) -> MessagingExtensionAttachment:
+def _result(overview: ProjectOverview, links: ProjectLinks | None,
+            version: str | None = None) -> MessagingExtensionAttachment:
     language = overview.language
-    card = answer_card(overview).build(render(overview))
+    card = project_card(overview, links).build(render(overview))
+    if version is not None:
+        card["version"] = version   # Teams renders unfurled cards up to 1.3
     health = (HEALTH[overview.report.health][language] if overview.report
               else TEXT["no_report_short"][language])
     manager = overview.manager.name if overview.manager else TEXT["none_registered"][language]

@@ -131,6 +131,7 @@ class AppDetails:
     privacy_url: str = "https://sykehuspartner.no/personvern"
     terms_url: str = "https://sykehuspartner.no/vilkar"
     valid_domains: tuple[str, ...] = field(default=())
+    link_domain: str | None = None   # PORTFOLIO_PROJECT_URL's host: links Teams unfurls
     accent_color: str = ACCENT_COLOR
 
     def check(self) -> None:
@@ -200,6 +201,8 @@ def manifest(details: AppDetails) -> dict[str, Any]:
         }],
         "composeExtensions": [{
             "botId": details.app_id,
+            **({"messageHandlers": [{"type": "link", "value": {"domains": [details.link_domain]}}]}
+               if details.link_domain else {}),
             "commands": [{
                 "id": SEARCH_COMMAND, "type": "query", "initialRun": True,
                 "context": ["compose", "commandBox"],
@@ -325,6 +328,7 @@ def run_teams_package(args: argparse.Namespace, settings: Settings) -> int:
         developer_name=args.developer_name, website_url=args.website_url,
         privacy_url=args.privacy_url, terms_url=args.terms_url,
         valid_domains=tuple(dict.fromkeys(domain.strip().lower() for domain in args.valid_domains)),
+        link_domain=links.domain if (links := settings.project_links) is not None else None,
     )
     target = Path(args.output)
     if args.output.endswith(("/", os.sep)) or target.is_dir():

@@ -114,7 +114,7 @@ async def start(app: web.Application) -> None:
                             on_answer=AnswerRecorder(
                                 metrics, unanswered, per_asker_per_day=(
                                     settings.retention.unanswered_per_asker_per_day)),
-                            memories=memories)
+                            memories=memories, links=settings.project_links)
     if settings.notify_api_token:
         app[NOTIFY].token = settings.notify_api_token
         app[NOTIFY].queue = notifier.notice

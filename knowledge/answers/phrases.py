@@ -98,6 +98,8 @@ TEXT: dict[str, Wording] = _wordings({
         NN: "Eg fann ikkje noko prosjekt eller nokon person som passar til «{mention}».",
         EN: "I found no project or person that matches “{mention}”.",
     },
+    "open_in_portfolio": {NB: "Åpne i porteføljen", NN: "Opne i porteføljen",
+                          EN: "Open in portfolio"},
     "search_unknown_command": {NB: "Denne søkekommandoen kjenner jeg ikke.",
                                NN: "Denne søkjekommandoen kjenner eg ikkje.",
                                EN: "I do not know this search command."},

@@ -418,11 +418,16 @@ async def test_odd_activities_are_accepted_or_refused_never_500(sqlite_bot: Bot)
             wrong.append(f"{name}: no reply")
         elif reply is not None:
             wrong += [f"{name}: {problem}" for problem in reply_problems(reply)]
-    invoke = activity(type="invoke", name="composeExtension/queryLink", value={"url": 5},
+    invoke = activity(type="invoke", name="task/fetch", value={"data": 5},
                       serviceUrl=scene.service_url)
     status, text = await send(sqlite_bot.messages, dumped(invoke), JSON)
     if status != 501:   # botbuilder's answer to an invoke the bot does not implement
         wrong.append(f"an unknown invoke: HTTP {status} {text[:80]!r}")
+    odd_link = activity(type="invoke", name="composeExtension/queryLink", value={"url": 5},
+                        serviceUrl=scene.service_url)
+    status, text = await send(sqlite_bot.messages, dumped(odd_link), JSON)
+    if status != 200 or json.loads(text)["composeExtension"]["attachments"] != []:
+        wrong.append(f"a link that is no link: HTTP {status} {text[:80]!r}")
     assert not wrong, "\n".join(wrong)
     await assert_still_answers(sqlite_bot)
 

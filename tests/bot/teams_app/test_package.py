@@ -24,6 +24,7 @@ import struct
 import tomllib
 import zipfile
 import zlib
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,14 @@ def test_the_compose_box_search_is_declared_as_the_bot_answers_it() -> None:
     norwegian = localization(DETAILS)
     assert norwegian["composeExtensions[0].commands[0].title"] == "Søk i prosjekter"
     assert norwegian["composeExtensions[0].commands[0].parameters[0].title"] == "Prosjekt"
+
+
+def test_links_to_the_portfolio_unfurl_only_when_its_domain_is_given() -> None:
+    assert "messageHandlers" not in manifest(DETAILS)["composeExtensions"][0]
+    linked = manifest(replace(DETAILS, link_domain="portefolje.example.no"))
+    assert linked["composeExtensions"][0]["messageHandlers"] == [
+        {"type": "link", "value": {"domains": ["portefolje.example.no"]}}]
+    assert _errors(MANIFEST_SCHEMA, linked) == []
 
 
 def test_the_bot_is_offered_in_personal_chat_teams_and_group_chats() -> None:
