@@ -81,6 +81,8 @@ from knowledge.portfolio.status_rules import MAX_SUMMARY
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.4"
+REFRESH_CARD_VERSION = "1.5"   # cards that stay current (refresh, Action.Execute)
+REFRESH_VERB = "refreshProject"
 HEALTH_COLOUR = {Health.GREEN: "Good", Health.YELLOW: "Warning", Health.RED: "Attention"}
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
 
@@ -108,6 +110,8 @@ class CardBuilder:
 
     body: list[dict[str, Any]] = field(default_factory=list)
     actions: list[dict[str, Any]] = field(default_factory=list)
+    refresh: dict[str, Any] | None = None
+    version: str = CARD_VERSION
 
     def title(self, text: str) -> CardBuilder:
         self.body.append({"type": "TextBlock", "text": inert(text), "weight": "Bolder",
@@ -160,12 +164,27 @@ class CardBuilder:
     def build(self, fallback: str) -> dict[str, Any]:
         card: dict[str, Any] = {
             "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-            "type": "AdaptiveCard", "version": CARD_VERSION, "body": self.body,
+            "type": "AdaptiveCard", "version": self.version, "body": self.body,
             "fallbackText": fallback, "msteams": {"width": "Full"},
         }
         if self.actions:
             card["actions"] = self.actions
+        if self.refresh is not None:
+            card["refresh"] = self.refresh
         return card
+
+    def refreshed_by(self, verb: str, data: dict[str, Any], title: str,
+                     fallback: dict[str, Any]) -> CardBuilder:
+        """A card that stays current (Universal Actions): Teams sends `verb` with `data` when
+        someone opens it (automatically in conversations of up to 60 people) and shows the
+        card the bot answers; an "Oppdater" button does the same for everyone, falling back
+        to `fallback`'s data as an Action.Submit where Action.Execute is unknown."""
+        execute = {"type": "Action.Execute", "verb": verb, "data": data, "title": title}
+        self.refresh = {"action": dict(execute)}
+        self.actions.append({**execute, "fallback": {"type": "Action.Submit", "title": title,
+                                                     "data": fallback}})
+        self.version = REFRESH_CARD_VERSION
+        return self
 
 
 def card_message(card: dict[str, Any], summary: str, language: Language | str) -> Activity:
@@ -205,10 +224,49 @@ def project_card(answer: Answer, links: ProjectLinks | None) -> CardBuilder:
     """`answer`'s card; about one project and with `links`, with "Åpne i porteføljen"."""
     builder = answer_card(answer)
     project = getattr(answer, "project", None)
-    if links is not None and isinstance(project, ProjectView):
+    if not isinstance(project, ProjectView):
+        return builder
+    if links is not None:
         builder.link_button(TEXT["open_in_portfolio"][answer.language],
                             links.url_for(project.code))
+    view = refresh_view(answer)
+    if view is not None:
+        language = answer.language
+        builder.refreshed_by(
+            REFRESH_VERB, {"project": project.code, "view": view, "lang": language.value},
+            TEXT["refresh"][language],
+            AskPayload(REFRESH_QUESTION[view][language].format(code=project.code)).to_value())
     return builder
+
+
+def refresh_view(answer: Answer) -> str | None:
+    """Which card of a project a refresh rebuilds: the intent the answer shows."""
+    if isinstance(answer, ProjectPeople):
+        return answer.focus.value
+    if isinstance(answer, ProjectStatus):
+        return Intent.STATUS.value
+    if isinstance(answer, ProjectTransfer):
+        return Intent.TRANSFER.value
+    if isinstance(answer, ProjectOverview):
+        return Intent.OVERVIEW.value
+    return None
+
+
+# What the refresh button asks where Teams cannot run Action.Execute (older clients).
+REFRESH_QUESTION = {
+    "owner": {Language.NB: "Hvem eier {code}?", Language.NN: "Kven eig {code}?",
+              Language.EN: "Who owns {code}?"},
+    "manager": {Language.NB: "Hvem leder {code}?", Language.NN: "Kven leier {code}?",
+                Language.EN: "Who leads {code}?"},
+    "people": {Language.NB: "Hvem er med i {code}?", Language.NN: "Kven er med i {code}?",
+               Language.EN: "Who is on {code}?"},
+    "status": {Language.NB: "Hva er status på {code}?", Language.NN: "Kva er status for {code}?",
+               Language.EN: "What is the status of {code}?"},
+    "transfer": {Language.NB: "Er {code} overført?", Language.NN: "Vart {code} overført?",
+                 Language.EN: "Was {code} transferred?"},
+    "overview": {Language.NB: "Fortell om {code}", Language.NN: "Fortel om {code}",
+                 Language.EN: "Tell me about {code}"},
+}
 
 
 def with_note(activity: Activity, note: str) -> Activity:

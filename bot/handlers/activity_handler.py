@@ -39,12 +39,12 @@ from bot.cards.payloads import (
     Payload,
     StatusChoicePayload,
     StatusFormPayload,
-    execute_response,
     from_value,
     language_hint,
 )
 from bot.cards.plain import language_of, plain_message
 from bot.cards.project_links import ProjectLinks
+from bot.handlers.card_refresh import refresh_response
 from bot.handlers.data_age import DataAge
 from bot.handlers.mentions import strip_bot_mention
 from bot.handlers.message_extension import ProjectSearch
@@ -240,13 +240,12 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
                                   language_of(turn_context.activity))
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
-        """`adaptiveCard/action` (an `Action.Execute`, which no card of this bot has) gets a
-        400 with a body saying why, whatever its value (`bot.cards.payloads.execute_response`);
-        every other invoke is botbuilder's."""
+        """`adaptiveCard/action` (a project card's refresh or "Oppdater") gets the card anew
+        (`bot.handlers.card_refresh`); every other invoke is botbuilder's."""
         if turn_context.activity.name == EXECUTE_INVOKE:
             language = language_of(turn_context.activity)
-            response = execute_response(turn_context.activity.value,
-                                        say("stale_button", language))
+            response = refresh_response(turn_context.activity.value, self.answerer, self.links,
+                                        language, say("stale_button", language))
             return InvokeResponse(status=response.status_code, body=response)
         return await super().on_invoke_activity(turn_context)
 

@@ -82,8 +82,10 @@ def _result(overview: ProjectOverview, links: ProjectLinks | None,
             version: str | None = None) -> MessagingExtensionAttachment:
     language = overview.language
     card = project_card(overview, links).build(render(overview))
-    if version is not None:
-        card["version"] = version   # Teams renders unfurled cards up to 1.3
+    if version is not None:   # Teams renders unfurled cards up to 1.3: no Universal Actions
+        card["version"] = version
+        card.pop("refresh", None)
+        card["actions"] = [a for a in card.get("actions", []) if a["type"] != "Action.Execute"]
     health = (HEALTH[overview.report.health][language] if overview.report
               else TEXT["no_report_short"][language])
     manager = overview.manager.name if overview.manager else TEXT["none_registered"][language]

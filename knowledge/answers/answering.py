@@ -147,6 +147,20 @@ class Answerer:
                    for i in search_projects(snapshot, text, caller_aad, limit))
         return tuple(a for a in answers if isinstance(a, ProjectOverview))
 
+    def about_code(self, code: str, intent: Intent, language: Language) -> Answer | None:
+        """The answer about the project with `code` (its card, refreshed); None when no
+        project has that code (any more)."""
+        snapshot = self._snapshot()
+        if snapshot is None:
+            return None
+        wanted = code.strip().casefold()
+        project = next((p for p in snapshot.projects.values() if p.code.casefold() == wanted),
+                       None)
+        if project is None:
+            return None
+        runner = QueryRunner(snapshot, self._clock(), language, self._stale_after_days)
+        return runner.project_answer(project, intent, TransferFocus.STATUS)
+
     def remember_pick(self, followup: Followup) -> Memory:
         """What to remember after a clarification's button was pressed: that answer's subject."""
         return Memory(Query(Ask.FACT, followup.intent, followup.kind, followup.entity_id),

@@ -314,7 +314,8 @@ def reply_problems(reply: RecordedActivity) -> list[str]:
             problems.append(f"an attachment of type {attachment.get('contentType')!r}")
             continue
         card = attachment.get("content")
-        if not isinstance(card, dict) or card.get("version") != "1.4" or "fallbackText" not in card:
+        if not isinstance(card, dict) or card.get("version") not in ("1.4", "1.5") or (
+                "fallbackText" not in card):
             problems.append("an attachment that is not the bot's own card")
             continue
         if any(item.get("type") == "Action.OpenUrl" or "url" in item or "selectAction" in item

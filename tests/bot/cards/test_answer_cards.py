@@ -7,7 +7,7 @@ import copy
 import json
 from datetime import UTC, datetime
 
-from bot.cards.answer_cards import CARD_VERSION, inert, reply_activity
+from bot.cards.answer_cards import REFRESH_CARD_VERSION, inert, reply_activity
 from bot.cards.payloads import CommandPayload, NoneOfThesePayload, from_value
 from knowledge.answers.answers import (
     Candidate,
@@ -34,10 +34,12 @@ def test_hostile_summary_stays_text_in_card_and_fallback() -> None:
     hostile = '[klikk](http://evil.example) {"type": "Action.OpenUrl"} <at>alle</at>'
     activity = reply_activity(status_with_summary(hostile))
     card = activity.attachments[0].content
-    assert card["version"] == CARD_VERSION
+    assert card["version"] == REFRESH_CARD_VERSION   # a status card stays current
     blocks = [b["text"] for b in card["body"] if b.get("type") == "TextBlock"]
     assert inert(hostile) in blocks
-    assert "actions" not in card, "user text never becomes an action"
+    # The only action is the card's own refresh: user text never becomes an action.
+    assert [a["type"] for a in card.get("actions", [])] == ["Action.Execute"]
+    assert card["actions"][0]["data"] == card["refresh"]["action"]["data"]
     assert activity.text is None, "a card reply shows the card only"
     assert hostile in activity.summary and card["fallbackText"] == activity.summary
     json.dumps(card)  # plain JSON all through

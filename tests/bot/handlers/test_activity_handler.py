@@ -46,7 +46,7 @@ async def test_question_is_answered_with_the_card_only(adapter: TestAdapter) -> 
     assert reply.text is None, "Teams would show a text above the card: the words twice"
     assert "Hilde Johansen" in shown_text(reply) and reply.summary == shown_text(reply)
     card = card_of(reply)
-    assert card["version"] == "1.4"
+    assert card["version"] == "1.5" and card["refresh"]["action"]["verb"] == "refreshProject"
     assert "Hilde Johansen" in str(card["body"])
 
 

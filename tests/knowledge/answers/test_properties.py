@@ -24,7 +24,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.cards.answer_cards import CARD_CONTENT_TYPE, CardPresenter, inert, reply_activity
+from bot.cards.answer_cards import (
+    CARD_CONTENT_TYPE,
+    CardPresenter,
+    inert,
+    refresh_view,
+    reply_activity,
+)
 from knowledge.answers.answering import Answerer, ProjectResolution
 from knowledge.answers.answers import (
     Answer,
@@ -135,7 +141,10 @@ def check_rendering(answer: Answer, *, says_something: bool = True) -> None:
     [attachment] = activity.attachments
     assert attachment.content_type == CARD_CONTENT_TYPE
     card = attachment.content
-    assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
+    # Cards about one project stay current (Universal Actions, 1.5); the others are 1.4.
+    assert card["type"] == "AdaptiveCard"
+    assert card["version"] == ("1.5" if refresh_view(answer) is not None else "1.4")
+    assert ("refresh" in card) is (refresh_view(answer) is not None)
     json.dumps(card, ensure_ascii=False)   # serialisable as the connector will get it
     assert card["fallbackText"] == text
     assert CardPresenter().answer(answer).summary == text
