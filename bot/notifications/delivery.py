@@ -13,7 +13,9 @@ every reply, `bot.cards.answer_cards.card_message`); send it with
 `turn_context.send_activity`. In a channel, a notification about a project goes as a reply
 in that project's thread (conversation id `<channel>;messageid=<root>`) when one is stored;
 if the connector says 404 for that thread it is forgotten and the notification starts a new
-thread, whose id is remembered.
+thread, whose id is remembered. After a change is posted in a thread, the thread's first
+message is updated (`update_activity`) to the project's card as it is now (`current_card`),
+so the top of the thread never shows a stale status.
 
 Outcomes:
 - acknowledged → `delivered`;
@@ -125,9 +127,12 @@ class DeliveryWorker:
                  rng: random.Random | None = None,
                  wanted: Callable[[OutboxRow], Awaitable[bool]] | None = None,
                  allowed_tenants: Iterable[str] = (),
-                 leads: Callable[[], Awaitable[bool]] | None = None) -> None:
+                 leads: Callable[[], Awaitable[bool]] | None = None,
+                 current_card: Callable[[int], Activity | None] | None = None) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
+        self.current_card = current_card   # project id → its card as it is now
+        self.roots_updated = 0
         self.store = store
         self.adapter = adapter
         self.app_id = app_id
@@ -297,6 +302,7 @@ class DeliveryWorker:
         if root is not None:
             failure = await self._send(row, self._in_thread(reference, root), notification)
             if failure is None:
+                await self._update_root(row, reference, root, project_id)
                 return await self._delivered(row)
             if failure.status != 404:
                 return await self._failed(row, failure)
@@ -309,6 +315,38 @@ class DeliveryWorker:
         if in_channel and project_id is not None and sent_id and sent_id[0]:
             await self.store.remember_thread(row.conversation_id, project_id, sent_id[0])
         return await self._delivered(row)
+
+    async def _update_root(self, row: OutboxRow, reference: ConversationReference, root: str,
+                           project_id: int | None) -> None:
+        """After a change was posted in a project's thread, the thread's first message shows
+        the project as it is now (`update_activity`); a failure is logged, the change stays
+        delivered."""
+        card = self.current_card(project_id) if self.current_card and project_id else None
+        if card is None:
+            return
+        wait = self.limiter.try_acquire(row.conversation_id)
+        while wait > 0:
+            await self.limiter.sleep(wait)
+            wait = self.limiter.try_acquire(row.conversation_id)
+        card.id = root
+        failed: list[BaseException] = []
+
+        async def callback(turn_context: TurnContext) -> None:
+            try:
+                await turn_context.update_activity(card)
+            except Exception as error:
+                failed.append(error)
+
+        try:
+            await self.adapter.continue_conversation(self._in_thread(reference, root), callback,
+                                                     bot_app_id=self.app_id)
+        except (ClientRequestError, ErrorResponseException, OSError, TimeoutError) as error:
+            failed.append(error)
+        if failed:
+            log.warning("outbox row %d: the thread's first card %s was not updated: %s",
+                        row.id, root, failed[0])
+        else:
+            self.roots_updated += 1
 
     @staticmethod
     def _in_thread(reference: ConversationReference, root: str) -> ConversationReference:

@@ -20,11 +20,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from aiohttp import web
 from botbuilder.core import PrivateConversationState
+from botbuilder.schema import Activity
 
+from bot.cards.answer_cards import reply_activity
+from bot.cards.project_links import ProjectLinks
 from bot.connector.adapter import create_adapter
 from bot.handlers.activity_handler import PortfolioBot
 from bot.handlers.status_desk import StatusDesk
@@ -62,6 +66,8 @@ from bot.web.keys import (
 )
 from bot.web.retention_duty import retention_run
 from knowledge.answers.answering import Answerer
+from knowledge.answers.answers import Intent, Language
+from knowledge.portfolio.snapshot import Snapshot
 from knowledge.portfolio.sync import Syncer, SyncResult
 
 log = logging.getLogger("portfoliobot.http")
@@ -99,7 +105,10 @@ async def start(app: web.Application) -> None:
                             RateLimiter(margin=RATE_MARGIN_SECONDS),
                             wanted=StillWanted(subscriptions, lambda: syncer.snapshot),
                             allowed_tenants=settings.allowed_tenant_ids,
-                            leads=delivery_lease.try_lead)
+                            leads=delivery_lease.try_lead,
+                            current_card=lambda project_id: current_project_card(
+                                answerer, lambda: syncer.snapshot, project_id,
+                                settings.project_links))
     app[WORKER] = worker
     leader = SyncLeader(bot_database.engine)
     app[LEADER] = leader
@@ -142,6 +151,18 @@ async def start(app: web.Application) -> None:
     if not settings.authenticates:
         log.warning("MicrosoftAppId is not set: accepting unauthenticated requests on "
                     "/api/messages (local use only, like the Bot Framework Emulator)")
+
+
+def current_project_card(answerer: Answerer, snapshot: Callable[[], Snapshot | None],
+                         project_id: int, links: ProjectLinks | None) -> Activity | None:
+    """A notification thread's first message as it should be now: the project's status card
+    (in bokmål, the channels' language), or None when the project is gone."""
+    current = snapshot()
+    project = current.projects.get(project_id) if current is not None else None
+    if project is None:
+        return None
+    answer = answerer.about_code(project.code, Intent.STATUS, Language.NB)
+    return reply_activity(answer, links) if answer is not None else None
 
 
 async def stop(app: web.Application) -> None:

@@ -48,6 +48,30 @@ async def test_a_chat_status_update_reaches_the_subscribed_channel(
     assert "strømbrudd i Tønsberg" in str(notice.adaptive_cards)
 
 
+async def test_the_threads_first_card_shows_the_projects_current_status(
+        bot_url: str, connector: LocalConnector) -> None:
+    """Issue 16, item 4: a second change is posted in the project's thread, and the thread's
+    first message is updated to the project's status card as it is now."""
+    channel = TeamsScene(service_url=connector.url, scope="channel")
+    connector.members = [channel.member()]
+    await subscribe(bot_url, connector, channel, "abonner trådløst nett fase II")
+    before = len(channel_posts(connector, channel))
+    lead = TeamsScene(service_url=connector.url, aad_object_id=MAGNUS)
+    await post(bot_url, lead.message("status Trådløst nett fase II: gul – kabling forsinket"))
+    [root] = await connector.wait_for(
+        lambda a: a in channel_posts(connector, channel)[before:], timeout=10)
+    await asyncio.sleep(1.1)   # the same report twice within a second would be one notice
+    await post(bot_url, lead.message("status Trådløst nett fase II: rød – strømbrudd i Tønsberg"))
+    [update] = await connector.wait_for(
+        lambda a: a.operation == "update" and a.activity_id == root.activity_id, timeout=10)
+    card = str(update.adaptive_cards)
+    assert "Trådløst nett fase II (ST-007)" in card and "rød" in card
+    assert "strømbrudd i Tønsberg" in card
+    replies = [a for a in channel_posts(connector, channel)
+               if a.conversation_id.endswith(f";messageid={root.activity_id}")]
+    assert any("strømbrudd i Tønsberg" in str(a.adaptive_cards) for a in replies)
+
+
 async def test_a_change_found_by_sync_is_notified_once(
         demo_url: str, tmp_path: Path, connector: LocalConnector) -> None:
     settings = replace(settings_for(demo_url, tmp_path), sync_interval_seconds=1.0)

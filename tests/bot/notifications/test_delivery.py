@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
-from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
 from bot.cards.answer_cards import CARD_CONTENT_TYPE
 from bot.cli.local_connector import LocalConnector
@@ -270,6 +271,43 @@ async def test_channel_notifications_about_a_project_share_a_thread(rig: Rig) ->
     assert await rig.store.thread_root(CHANNEL, 3) == third.activity_id
     assert (await rig.store.counts())["delivered"] == 4
     assert await rig.store.reference(CHANNEL) is not None  # the channel itself is fine
+
+
+async def test_a_change_in_a_thread_updates_the_threads_first_card(rig: Rig) -> None:
+    """The top of a project's thread shows the project as it is now (issue 16, item 4)."""
+    now: dict[int, str] = {3: "status: gul"}
+
+    def current_card(project_id: int) -> Activity | None:
+        text = now.get(project_id)
+        return None if text is None else Activity(
+            type="message", attachments=[{"contentType": CARD_CONTENT_TYPE, "content": {
+                "type": "AdaptiveCard", "version": "1.5", "body": [
+                    {"type": "TextBlock", "text": f"Prosjekt {project_id}, {text}"}]}}])
+
+    worker = rig.make_worker(current_card=current_card)
+    await rig.store.enqueue_now([CHANNEL], "event:1", notice(3, "first"))
+    await worker.deliver_once()
+    [first] = rig.connector.activities
+    assert not [a for a in rig.connector.activities if a.operation == "update"], \
+        "the first notice is the thread's first card: nothing to update yet"
+    now[3] = "status: rød"
+    await rig.store.enqueue_now([CHANNEL], "event:2", notice(3, "second"))
+    await worker.deliver_once()
+    reply, update = rig.connector.activities[1:]
+    assert reply.operation == "send" and "second" in reply.shown_text
+    assert update.operation == "update" and update.activity_id == first.activity_id
+    assert "Prosjekt 3, status: rød" in json.dumps(update.adaptive_cards, ensure_ascii=False)
+    assert worker.roots_updated == 1
+
+    del now[3]   # the project left the portfolio: its thread is left as it is
+    await rig.store.enqueue_now([CHANNEL], "event:3", notice(3, "third"))
+    await worker.deliver_once()
+    assert [a.operation for a in rig.connector.activities[3:]] == ["send"]
+    rig.connector.fail_next(500, methods=["PUT"])
+    now[3] = "status: grønn"
+    await rig.store.enqueue_now([CHANNEL], "event:4", notice(3, "fourth"))
+    await worker.deliver_once()
+    assert (await rig.store.counts())["delivered"] == 4, "a failed update loses no notice"
 
 
 @pytest.mark.postgres
