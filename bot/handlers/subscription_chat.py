@@ -97,11 +97,18 @@ async def handle_subscription_command(
     `outbox`, an unsubscribe withdraws what it no longer wants (`withdraw_unwanted`).
     """
     if command.action is SubscriptionAction.LIST:
-        items = tuple(
-            SubscriptionItem(_label(snapshot, s.target_kind, s.target_id, language),
-                             kind_groups(s.kinds))
-            for s in await store.list(conversation_id))
-        return SubscriptionList(language, items)
+        health = await outbox.delivery_health(conversation_id) if outbox else None
+        stored = await outbox.stored_reference(conversation_id) if outbox else None
+        items = []
+        for s in await store.list(conversation_id):
+            project = s.target_id if s.target_kind is TargetKind.PROJECT else None
+            items.append(SubscriptionItem(
+                _label(snapshot, s.target_kind, s.target_id, language), kind_groups(s.kinds),
+                health.last_delivered.get(project) if health else None,
+                health.failing.get(project) if health else None))
+        stopped = (stored.disabled_reason or "disabled") if stored and not stored.enabled \
+            else None
+        return SubscriptionList(language, tuple(items), stopped)
     if command.needs_target or command.unknown_kinds:
         names = answerer.example_names(language)
         return SubscriptionHelp(language, subscription_examples(language, names.project,

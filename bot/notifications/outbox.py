@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -113,6 +113,19 @@ class OutboxRow:
                    attempts=int(row["attempts"]), next_attempt_at=row["next_attempt_at"],
                    last_error=row["last_error"], created_at=row["created_at"],
                    delivered_at=row["delivered_at"], claimed_until=row["claimed_until"])
+
+
+@dataclass(frozen=True)
+class DeliveryHealth:
+    """How delivery to one conversation goes (`OutboxStore.delivery_health`)."""
+
+    last_delivered: Mapping[int | None, datetime]   # project id (None: any) → last arrival
+    failing: Mapping[int | None, str]               # project id (None: any) → why
+
+
+def _utc(value: Any) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class OutboxStore(ConversationReferences, ChannelThreads):
@@ -340,6 +353,36 @@ class OutboxStore(ConversationReferences, ChannelThreads):
                                        finished_at < before, batch_size=batch_size)
 
     # -- reading ----------------------------------------------------------------------------
+
+    async def delivery_health(self, conversation_id: str) -> DeliveryHealth:
+        """How delivery to a conversation goes, per project (None: any project): when a
+        notice last arrived, and the newest failure still standing (a dead row, or a waiting
+        one that failed before) with its error."""
+        conversation = base_conversation_id(conversation_id)
+        last: dict[int | None, datetime] = {}
+        failing: dict[int | None, str] = {}
+        async with self.engine.connect() as connection:
+            for project_id, delivered in await connection.execute(
+                    select(outbox.c.project_id, func.max(outbox.c.delivered_at))
+                    .where(outbox.c.conversation_id == conversation,
+                           outbox.c.status == "delivered")
+                    .group_by(outbox.c.project_id)):
+                moment = _utc(delivered)
+                last[project_id] = moment
+                last[None] = max(last.get(None, moment), moment)
+            for project_id, status, error in await connection.execute(
+                    select(outbox.c.project_id, outbox.c.status, outbox.c.last_error)
+                    .where(outbox.c.conversation_id == conversation,
+                           or_(outbox.c.status == "dead",
+                               and_(outbox.c.status == "waiting", outbox.c.attempts > 0)))
+                    .order_by(outbox.c.created_at.desc()).limit(200)):
+                why = f"{status}: {error or 'unknown error'}"
+                failing.setdefault(project_id, why)
+                failing.setdefault(None, why)
+        for project_id in list(failing):   # a later delivery shows it works again
+            if project_id is not None and project_id in last:
+                del failing[project_id]
+        return DeliveryHealth(last, failing)
 
     async def counts(self) -> dict[str, int]:
         """Rows per status, plus `failed`: the queued rows waiting for a retry."""

@@ -439,13 +439,16 @@ class SubscriptionChanged(Answer):
 class SubscriptionItem:
     target: str | None          # None: everything
     kinds: tuple[str, ...] = ()  # empty: every kind
+    last_delivered: datetime | None = None   # when a notice for it last arrived
+    failing: str | None = None               # why delivery fails now (status: error)
 
 
 @dataclass(frozen=True, slots=True)
 class SubscriptionList(Answer):
-    """The conversation's subscriptions."""
+    """The conversation's subscriptions, and why nothing reaches it any more if so."""
 
     items: tuple[SubscriptionItem, ...]
+    stopped: str | None = None   # the conversation cannot be reached (the app was removed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ from knowledge.answers.answers import (
     StatusWithdrawn,
     SubscriptionChanged,
     SubscriptionHelp,
+    SubscriptionItem,
     SubscriptionList,
     Thanks,
     TransferView,
@@ -562,8 +563,34 @@ def _(answer: SubscriptionList) -> str:
     lines = [say("subscriptions", language)]
     for item in answer.items:
         target, kinds = subscription_phrase(item.target, item.kinds, language)
-        lines.append(f"- {target}{kinds or ' (' + TEXT['subscription_all_kinds'][language] + ')'}")
+        lines.append(f"- {target}{kinds or ' (' + TEXT['subscription_all_kinds'][language] + ')'}"
+                     f" – {delivery_phrase(item, language)}")
+    if answer.stopped:
+        lines.append(say("subscription_stopped", language,
+                         why=failure_reason(answer.stopped, language)))
     return "\n".join(lines)
+
+
+def delivery_phrase(item: SubscriptionItem, language: Language) -> str:
+    """"sist varslet 12.11.2026", and why delivery fails when it does."""
+    last = (say("subscription_last", language, date=format_date(item.last_delivered, language))
+            if item.last_delivered else say("subscription_never", language))
+    if item.failing:
+        return f"{last}; {say('subscription_failing', language, why=failure_reason(item.failing, language))}"
+    return last
+
+
+def failure_reason(error: str, language: Language) -> str:
+    """A delivery error as people understand it: removed, throttled, given up, or an error."""
+    text = error.lower()
+    if any(mark in text for mark in ("403", "404", "forbidden", "notfound", "not found",
+                                     "no conversation", "removed", "disabled")):
+        return say("why_removed", language)
+    if "429" in text or "too many" in text:
+        return say("why_throttled", language)
+    if text.startswith("dead"):
+        return say("why_dead", language)
+    return say("why_error", language)
 
 
 @render.register

@@ -60,9 +60,10 @@ async def test_chat_commands_end_to_end(store: SubscriptionStore, demo_answerer:
     assert listed.items[0] == SubscriptionItem(None, ("transfer",))
     assert render(listed).splitlines() == [
         "Denne samtalen abonnerer på:",
-        "- hele porteføljen (kun overføring)",
-        "- Regional radiologi 2.0 (RP-005) (alle endringer)",
-        "- STIM (Program for standardisering og IKT-infrastrukturmodernisering) (alle endringer)",
+        "- hele porteføljen (kun overføring) – ingen varsler ennå",
+        "- Regional radiologi 2.0 (RP-005) (alle endringer) – ingen varsler ennå",
+        "- STIM (Program for standardisering og IKT-infrastrukturmodernisering) (alle endringer)"
+        " – ingen varsler ennå",
     ]
 
     ambiguous = await run("abonner trådløst nett")

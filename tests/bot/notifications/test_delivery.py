@@ -16,10 +16,17 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Con
 from bot.cards.answer_cards import CARD_CONTENT_TYPE
 from bot.cli.local_connector import LocalConnector
 from bot.connector.outbound import OutboundCloudAdapter, RetryPolicy, create_adapter
+from bot.handlers.subscription_chat import handle_subscription_command
 from bot.notifications.delivery import DeliveryWorker
 from bot.notifications.outbox import Notification, OutboxStore
 from bot.notifications.rate_limit import RateLimiter
+from bot.notifications.subscriptions import SubscriptionStore
 from bot.storage.bot_database import BotDatabase, open_bot_database
+from knowledge.answers.answering import Answerer
+from knowledge.answers.answers import Language
+from knowledge.answers.plain_text import render
+from knowledge.commands.subscription_commands import TargetKind, parse_subscription_command
+from knowledge.portfolio.snapshot import Snapshot
 from tests.bot.notifications.test_outbox import FakeClock
 
 # Two quick attempts per send, so a fault the outbound layer cannot retry away reaches the
@@ -345,3 +352,37 @@ async def test_backoff_is_jittered_and_capped(rig: Rig) -> None:
     assert max(worker.retry_delay(1) for _ in range(50)) <= 2.0
     assert len(set(delays)) > 100
     assert timedelta(seconds=max(delays)) <= timedelta(seconds=10)
+
+
+async def test_the_subscription_list_says_when_notices_arrived_and_why_they_stopped(
+        rig: Rig, demo_answerer: Answerer, sqlite_demo_snapshot: Snapshot) -> None:
+    """Issue 16, item 5: `abonnementer` shows the last delivery per subscription and why
+    delivery fails, in words people understand."""
+    subscriptions = SubscriptionStore(rig.database)
+    for project_id in (3, 4):
+        await subscriptions.subscribe(CHANNEL, TargetKind.PROJECT, project_id, frozenset(), None)
+
+    async def listed() -> str:
+        answer = await handle_subscription_command(
+            parse_subscription_command("abonnementer"), CHANNEL, None, demo_answerer,  # type: ignore[arg-type]
+            sqlite_demo_snapshot, subscriptions, Language.NB, rig.store)
+        return render(answer)
+
+    await rig.store.enqueue_now([CHANNEL], "event:1", notice(3, "first"))
+    await rig.worker.deliver_once()
+    health = await rig.store.delivery_health(CHANNEL)
+    assert abs(health.last_delivered[3] - rig.clock()).total_seconds() < 60
+    assert not health.failing
+    text = await listed()
+    assert f"(RP-003) (alle endringer) – sist varslet {rig.clock():%d.%m.%Y}" in text
+    assert "(RP-004) (alle endringer) – ingen varsler ennå" in text
+
+    rig.connector.fail_next(403)   # the app was removed from the channel
+    await rig.store.enqueue_now([CHANNEL], "event:2", notice(4, "second"))
+    await rig.worker.deliver_once()
+    health = await rig.store.delivery_health(CHANNEL)
+    assert health.failing[4].startswith("dead") and 3 not in health.failing
+    text = await listed()
+    assert "(RP-004) (alle endringer) – ingen varsler ennå; ⚠ leveringen feiler: appen er " \
+           "fjernet fra samtalen" in text
+    assert "⚠ Varsler når ikke fram hit: appen er fjernet fra samtalen." in text

@@ -299,8 +299,9 @@ ANSWERS: st.SearchStrategy[Answer] = st.one_of(
     st.builds(SubscriptionChanged, LANGUAGES,
               st.sampled_from(("subscribed", "updated", "unsubscribed")), OPTIONAL, KIND_NAMES,
               COUNTS),
-    st.builds(SubscriptionList, LANGUAGES, SMALL(st.builds(SubscriptionItem, OPTIONAL,
-                                                           KIND_NAMES), max_size=4).map(tuple)),
+    st.builds(SubscriptionList, LANGUAGES, SMALL(st.builds(
+        SubscriptionItem, OPTIONAL, KIND_NAMES, st.none() | MOMENTS, OPTIONAL),
+        max_size=4).map(tuple), OPTIONAL),
     st.builds(SubscriptionHelp, LANGUAGES, SMALL(SHORT, max_size=3).map(tuple),
               SMALL(SHORT, max_size=3).map(tuple)),
 )
