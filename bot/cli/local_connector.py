@@ -28,7 +28,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -174,6 +176,7 @@ class LocalConnector:
         teams: Mapping[str, Mapping[str, Any]] | None = None,
         delay: float = 0.0,
         on_activity: OnActivity | None = None,
+        limit_per_second: int | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -184,6 +187,10 @@ class LocalConnector:
         self.activities: list[RecordedActivity] = []
         self.requests: list[RecordedRequest] = []
         self._faults: list[_Fault] = []
+        # Teams' limit for a bot's messages over all conversations: above it, 429.
+        self.limit_per_second = limit_per_second
+        self._accepted: deque[float] = deque()
+        self.throttled = 0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
@@ -314,6 +321,9 @@ class LocalConnector:
         if self.delay > 0:
             await asyncio.sleep(self.delay)
         fault = self._take_fault(request.method)
+        if fault is None and self._over_limit(request.method):
+            self.throttled += 1
+            fault = _Fault(429, 1, 1, None, None)
         if fault is not None:
             response: web.StreamResponse = self._fault_response(fault)
         else:
@@ -326,6 +336,19 @@ class LocalConnector:
                                              datetime.now(UTC),
                                              request.headers.get("Authorization")))
         return response
+
+    def _over_limit(self, method: str) -> bool:
+        """With `limit_per_second`, whether a message (POST or PUT) would exceed it in the
+        last second, as Teams counts; it is counted when it is not."""
+        if self.limit_per_second is None or method not in ("POST", "PUT"):
+            return False
+        now = time.monotonic()
+        while self._accepted and self._accepted[0] <= now - 1.0:
+            self._accepted.popleft()
+        if len(self._accepted) >= self.limit_per_second:
+            return True
+        self._accepted.append(now)
+        return False
 
     def _take_fault(self, method: str) -> _Fault | None:
         for fault in self._faults:

@@ -340,3 +340,20 @@ def test_shown_text_is_the_text_or_else_what_the_card_shows_in_plain_text() -> N
                      "attachments": [card]}).shown_text == "summed up"
     assert recorded({"type": "message", "attachments": [card]}).shown_text == "from the card"
     assert recorded({"type": "typing"}).shown_text == ""
+
+
+async def test_above_its_messages_per_second_it_answers_429_as_teams_does() -> None:
+    async with LocalConnector(limit_per_second=5) as limited, aiohttp.ClientSession() as http:
+        url = f"{limited.url}v3/conversations/{quote('19:c@thread.tacv2')}/activities"
+        statuses = []
+        for _ in range(8):
+            async with http.post(url, json={"type": "message", "text": "x"}) as response:
+                statuses.append((response.status, response.headers.get("Retry-After")))
+        assert [s for s, _ in statuses] == [201] * 5 + [429] * 3
+        assert {after for s, after in statuses if s == 429} == {"1"}
+        assert limited.throttled == 3
+        async with http.get(f"{limited.url}v3/conversations/x/members") as response:
+            assert response.status != 429, "reading is not limited"
+        await asyncio.sleep(1.05)
+        async with http.post(url, json={"type": "message", "text": "x"}) as response:
+            assert response.status == 201, "a second later it takes messages again"
