@@ -64,7 +64,7 @@ from bot.notifications.subscriptions import SubscriptionStore
 from bot.notifications.threads import base_conversation_id
 from bot.storage.conversation_memory import ConversationMemories
 from knowledge.answers.answering import Answerer
-from knowledge.answers.answers import Answer, Greeting
+from knowledge.answers.answers import Answer, Greeting, Language
 from knowledge.answers.phrases import say
 from knowledge.language.understanding import MAX_QUESTION_CHARACTERS
 from knowledge.portfolio.snapshot import Snapshot
@@ -227,17 +227,13 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
             self, turn_context: TurnContext, query: MessagingExtensionQuery,
     ) -> MessagingExtensionResponse:
         """The compose box's project search (`bot.handlers.message_extension`)."""
-        sender = turn_context.activity.from_property
-        return self.search.answer(query, getattr(sender, "aad_object_id", None),
-                                  language_of(turn_context.activity))
+        return self.search.answer(query, *_caller(turn_context))
 
     async def on_teams_app_based_link_query(
             self, turn_context: TurnContext, query: AppBasedLinkQuery,
     ) -> MessagingExtensionResponse:
         """A pasted link to a project's page unfurls into its card."""
-        sender = turn_context.activity.from_property
-        return self.search.unfurl(query, getattr(sender, "aad_object_id", None),
-                                  language_of(turn_context.activity))
+        return self.search.unfurl(query, *_caller(turn_context))
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
         """`adaptiveCard/action` (a project card's refresh or "Oppdater") gets the card anew
@@ -277,3 +273,9 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
     async def on_members_added_activity(self, members_added: list[ChannelAccount],
                                         turn_context: TurnContext) -> None:
         await self._welcome_if_bot_added(members_added, turn_context)
+
+
+def _caller(turn_context: TurnContext) -> tuple[str | None, Language]:
+    """Who sent an invoke (their Entra object id) and the language to answer in."""
+    sender = turn_context.activity.from_property
+    return getattr(sender, "aad_object_id", None), language_of(turn_context.activity)

@@ -27,7 +27,7 @@ from botbuilder.schema.teams import (
 from bot.cards.answer_cards import CARD_CONTENT_TYPE, project_card
 from bot.cards.project_links import ProjectLinks
 from knowledge.answers.answering import Answerer
-from knowledge.answers.answers import Language, ProjectOverview
+from knowledge.answers.answers import Intent, Language, ProjectOverview
 from knowledge.answers.phrases import HEALTH, PHASE, TEXT, say
 from knowledge.answers.plain_text import render
 
@@ -50,9 +50,9 @@ class ProjectSearch:
         """The project card for a pasted link to a project's page; no card (Teams shows the
         plain link) for any other link, an unknown project, or no configured link shape."""
         code = self.links.code_in(getattr(query, "url", None)) if self.links else None
-        found = self.answerer.search(code, caller_aad, language, limit=1) if code else ()
-        results = [_result(overview, self.links, UNFURL_CARD_VERSION) for overview in found
-                   if overview.project.code.casefold() == (code or "").casefold()]
+        found = self.answerer.about_code(code, Intent.OVERVIEW, language) if code else None
+        results = ([_result(found, self.links, UNFURL_CARD_VERSION)]
+                   if isinstance(found, ProjectOverview) else [])
         return MessagingExtensionResponse(compose_extension=MessagingExtensionResult(
             type="result", attachment_layout="list", attachments=results))
 

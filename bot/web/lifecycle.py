@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -67,7 +66,6 @@ from bot.web.keys import (
 from bot.web.retention_duty import retention_run
 from knowledge.answers.answering import Answerer
 from knowledge.answers.answers import Intent, Language
-from knowledge.portfolio.snapshot import Snapshot
 from knowledge.portfolio.sync import Syncer, SyncResult
 
 log = logging.getLogger("portfoliobot.http")
@@ -107,8 +105,7 @@ async def start(app: web.Application) -> None:
                             allowed_tenants=settings.allowed_tenant_ids,
                             leads=delivery_lease.try_lead,
                             current_card=lambda project_id: current_project_card(
-                                answerer, lambda: syncer.snapshot, project_id,
-                                settings.project_links))
+                                answerer, project_id, settings.project_links))
     app[WORKER] = worker
     leader = SyncLeader(bot_database.engine)
     app[LEADER] = leader
@@ -153,15 +150,11 @@ async def start(app: web.Application) -> None:
                     "/api/messages (local use only, like the Bot Framework Emulator)")
 
 
-def current_project_card(answerer: Answerer, snapshot: Callable[[], Snapshot | None],
-                         project_id: int, links: ProjectLinks | None) -> Activity | None:
+def current_project_card(answerer: Answerer, project_id: int,
+                         links: ProjectLinks | None) -> Activity | None:
     """A notification thread's first message as it should be now: the project's status card
     (in bokmål, the channels' language), or None when the project is gone."""
-    current = snapshot()
-    project = current.projects.get(project_id) if current is not None else None
-    if project is None:
-        return None
-    answer = answerer.about_code(project.code, Intent.STATUS, Language.NB)
+    answer = answerer.about_project(project_id, Intent.STATUS, Language.NB)
     return reply_activity(answer, links) if answer is not None else None
 
 

@@ -151,12 +151,15 @@ class Answerer:
         """The answer about the project with `code` (its card, refreshed); None when no
         project has that code (any more)."""
         snapshot = self._snapshot()
-        if snapshot is None:
-            return None
-        wanted = code.strip().casefold()
-        project = next((p for p in snapshot.projects.values() if p.code.casefold() == wanted),
-                       None)
-        if project is None:
+        project_id = snapshot.codes.get(code.strip().casefold()) if snapshot else None
+        return None if project_id is None else self.about_project(project_id, intent, language)
+
+    def about_project(self, project_id: int, intent: Intent,
+                      language: Language) -> Answer | None:
+        """The answer about one project by id; None when it is not in the portfolio."""
+        snapshot = self._snapshot()
+        project = snapshot.projects.get(project_id) if snapshot else None
+        if snapshot is None or project is None:
             return None
         runner = QueryRunner(snapshot, self._clock(), language, self._stale_after_days)
         return runner.project_answer(project, intent, TransferFocus.STATUS)

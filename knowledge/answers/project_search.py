@@ -8,6 +8,8 @@ lists the caller's own projects (owner or manager), then the most recently chang
 
 from __future__ import annotations
 
+import heapq
+
 from knowledge.answers.name_resolution import resolve
 from knowledge.language.name_index import EntityKind
 from knowledge.language.query import Filters
@@ -58,7 +60,7 @@ def _recently_changed(snapshot: Snapshot, limit: int) -> list[int]:
         project = snapshot.projects[project_id]
         return (report.reported_at.isoformat() if report else "",
                 project.updated_at.isoformat())
-    return sorted(snapshot.projects, key=changed, reverse=True)[:limit]
+    return heapq.nlargest(limit, snapshot.projects, key=changed)   # not a sort of them all
 
 
 def _projects_of(snapshot: Snapshot, kind: EntityKind, entity_id: int) -> list[int]:

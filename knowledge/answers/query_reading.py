@@ -133,7 +133,7 @@ class Grammar:
         wants_list = count or (q.list_cue and plural) or (
             q.has_filters and (plural or (q.list_cue and not singular)))
         project, person = self.project, self.person
-        if project is not None and (self._beaten(project) or self._weak_project(project)):
+        if project is not None and self._beaten(project):
             project = None
         if person is not None and project is not None and not _beats(person, self.r):
             person = None
@@ -275,11 +275,6 @@ class Grammar:
         if not hits or hits[0].words < len(terms) or hits[0].project_id == match.entity_id:
             return False
         return len(hits) == 1 or hits[1].score < hits[0].score * TOPIC_CLOSE
-
-    def _weak_project(self, match: NameMatch) -> bool:
-        """A project matched on a word that only its description or others also hold, while
-        the question's main words match nothing: not the project asked about."""
-        return False
 
     def _beaten(self, match: NameMatch) -> bool:
         """Another kind's best match is clearly better (e.g. a person's full name)."""

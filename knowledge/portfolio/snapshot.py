@@ -141,6 +141,11 @@ class Snapshot:
         return self.topic_index or topic_index(self.records)
 
     @cached_property
+    def codes(self) -> Mapping[str, int]:
+        """Casefolded project code → project id (a card's refresh, a pasted link)."""
+        return MappingProxyType({p.code.casefold(): p.id for p in self.projects.values()})
+
+    @cached_property
     def first_names(self) -> Mapping[str, tuple[int, ...]]:
         """Folded first name → the people who have it, for "Which projects does Kari own?"."""
         found: dict[str, list[int]] = defaultdict(list)
