@@ -31,6 +31,31 @@ log = logging.getLogger("portfoliobot.outbound")
 _turn_end: ContextVar[float | None] = ContextVar("portfoliobot_outbound_turn_end", default=None)
 
 
+async def _attempt(session: aiohttp.ClientSession, method: str, url: str,
+                   headers: Mapping[str, str], body: bytes | None, proxy: URL | None,
+                   auth: aiohttp.BasicAuth | None,
+                   seconds: float) -> tuple[aiohttp.ClientResponse, bytes]:
+    """One request and its whole answer, within `seconds`."""
+    async with session.request(method, url, headers=dict(headers), data=body,
+                               allow_redirects=False, proxy=proxy, proxy_auth=auth,
+                               timeout=aiohttp.ClientTimeout(total=seconds)) as reply:
+        return reply, await reply.read()
+
+
+def _raise_if_cancelled(failure: BaseException) -> None:
+    """Re-raise as CancelledError a failed attempt whose sender is being cancelled.
+
+    When an attempt's timeout and a cancellation from outside (the turn ending, shut-down)
+    land together, aiohttp reports the attempt as timed out and takes the cancellation back
+    as its own; taken for an ordinary failure, the cancellation would be lost and whoever
+    awaits the sender (the typing indicator's turn, a stopping notifier) would wait for
+    ever. The sender's own count of cancellations still says so.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError from failure
+
+
 class OutboundDeliveryError(ClientRequestError):
     """A call to the connector service that still failed when its retry budget ran out.
 
@@ -171,13 +196,16 @@ class OutboundTransport:
             status: int | None = None
             failure: BaseException | None = None
             try:
-                async with session.request(method, url, headers=dict(headers), data=body,
-                                           allow_redirects=False, proxy=proxy, proxy_auth=auth,
-                                           timeout=aiohttp.ClientTimeout(total=timeout)) as reply:
-                    content = await reply.read()
+                # The attempt runs as a task of its own: aiohttp takes back the cancellations
+                # it counts as its timeout's, and in a task of its own it cannot take this
+                # task's (`_raise_if_cancelled`).
+                reply, content = await asyncio.ensure_future(_attempt(
+                    session, method, url, headers, body, proxy, auth, timeout))
             except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as error:
+                _raise_if_cancelled(error)
                 failure, detail = error, f"{type(error).__name__}: {error}"
             except TimeoutError as error:
+                _raise_if_cancelled(error)
                 failure, detail = error, f"no answer within {timeout:.2f} s"
             else:
                 answer = OutboundAnswer(url=url, status_code=reply.status,

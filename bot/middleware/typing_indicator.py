@@ -1,14 +1,15 @@
 """A typing indicator for turns that take longer than a moment.
 
 botbuilder's own ShowTypingMiddleware leaves its timers running when the turn raises and
-schedules fire-and-forget tasks; this one keeps its task, and cancels it when the turn ends
-however it ends.
+schedules fire-and-forget tasks; this one keeps its task and stops it when the turn ends
+however it ends: it sets the task's stop flag and cancels it, so a cancellation that a send
+in flight turns into an ordinary error (aiohttp can, when its timeout fires at the same
+moment) still ends the loop instead of leaving the turn waiting for it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -30,15 +31,18 @@ class TypingIndicator(Middleware):  # type: ignore[misc]
         if context.activity.type != ActivityTypes.message:
             await logic()
             return
-        task = asyncio.create_task(self._keep_typing(context))
+        stop = asyncio.Event()
+        task = asyncio.create_task(self._keep_typing(context, stop))
         try:
             await logic()
         finally:
+            stop.set()
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            # wait() lets a cancellation of the turn itself through; `await task` under
+            # suppress(CancelledError) would swallow it with the task's own.
+            await asyncio.wait([task])
 
-    async def _keep_typing(self, context: TurnContext) -> None:
+    async def _keep_typing(self, context: TurnContext, stop: asyncio.Event) -> None:
         await asyncio.sleep(self.delay)
         while True:
             typing = TurnContext.apply_conversation_reference(
@@ -49,4 +53,6 @@ class TypingIndicator(Middleware):  # type: ignore[misc]
                 await context.adapter.send_activities(context, [typing])
             except Exception as error:  # a lost typing indicator must never fail the turn
                 log.debug("typing indicator not sent: %s", error)
+            if stop.is_set():   # the turn ended while this send was in flight
+                return
             await asyncio.sleep(self.period)

@@ -9,6 +9,8 @@ activities POSTed to a real aiohttp endpoint, with a tiny echo bot; nothing is m
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import random
 import socket
 import threading
@@ -471,6 +473,56 @@ async def test_connection_refused_is_retried_until_the_deadline() -> None:
         await transport.close()
     with pytest.raises(RuntimeError, match="closed"):
         transport.session()
+
+
+@asynccontextmanager
+async def silent_server() -> AsyncIterator[str]:
+    """A connector URL that accepts connections and never answers."""
+    async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError):
+            await reader.read()
+        writer.close()
+
+    server = await asyncio.start_server(swallow, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v3/conversations/c/activities"
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_cancel_landing_with_the_attempts_timeout_is_not_lost(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The turn ending cancels a send (the typing indicator's) just as its attempt times out:
+    the send must end cancelled, not as an ordinary failure a loop would retry."""
+    caplog.set_level(logging.ERROR, logger="portfoliobot.outbound")
+    attempt = 0.02
+    transport = OutboundTransport(RetryPolicy(deadline=1.0, turn_deadline=None,
+                                              attempt_timeout=attempt, min_attempt_timeout=attempt,
+                                              max_attempts=1))
+    outcomes: dict[str, int] = {}
+    try:
+        async with silent_server() as url:
+            for trial in range(150):   # cancels spread over the moment the attempt times out
+                send = asyncio.create_task(transport.send("POST", url, {}, b"{}"))
+                await asyncio.sleep(attempt * (0.8 + 0.4 * trial / 150))
+                if not send.cancel():
+                    outcome = "finished first"
+                else:
+                    try:
+                        await send
+                        outcome = "returned"
+                    except asyncio.CancelledError:
+                        outcome = "cancelled"
+                    except OutboundDeliveryError:
+                        outcome = "cancel lost"
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                with contextlib.suppress(BaseException):
+                    await send
+    finally:
+        await transport.close()
+    assert outcomes.get("cancelled", 0) >= 20, outcomes   # the cancels did meet running sends
+    assert "cancel lost" not in outcomes and "returned" not in outcomes, outcomes
 
 
 async def test_transport_session_is_created_lazily_and_closed() -> None:
