@@ -16,8 +16,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Lowest first. `settings` is the module bot/settings.py.
+# Lowest first. `settings` and `tasks` are the modules bot/settings.py and bot/tasks.py.
 LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"tasks"}),
     frozenset({"storage", "auth"}),
     frozenset({"observability", "cards", "runtime"}),
     frozenset({"settings"}),

@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from botbuilder.core import Middleware, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
+from bot.tasks import stop_task
+
 log = logging.getLogger("portfoliobot.turn")
 
 
@@ -37,10 +39,7 @@ class TypingIndicator(Middleware):  # type: ignore[misc]
             await logic()
         finally:
             stop.set()
-            task.cancel()
-            # wait() lets a cancellation of the turn itself through; `await task` under
-            # suppress(CancelledError) would swallow it with the task's own.
-            await asyncio.wait([task])
+            await stop_task(task)
 
     async def _keep_typing(self, context: TurnContext, stop: asyncio.Event) -> None:
         await asyncio.sleep(self.delay)

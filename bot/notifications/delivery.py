@@ -71,6 +71,7 @@ from bot.connector.retry_policy import RETRYABLE_STATUSES, parse_retry_after
 from bot.notifications.outbox import Notification, OutboxRow, OutboxStore
 from bot.notifications.rate_limit import RateLimiter
 from bot.notifications.threads import thread_conversation_id
+from bot.tasks import stop_task
 
 log = logging.getLogger("portfoliobot.delivery")
 
@@ -181,9 +182,7 @@ class DeliveryWorker:
             await asyncio.wait({task}, timeout=grace)
         finally:
             self._stopping = False
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop_task(task)
 
     def wake(self) -> None:
         """Look for due rows now rather than after `poll_seconds` (call after enqueueing)."""
@@ -229,9 +228,7 @@ class DeliveryWorker:
             await asyncio.gather(*(self._deliver_in_order(group)
                                    for group in by_conversation.values()))
         finally:
-            renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewer
+            await stop_task(renewer)
         return len(rows)
 
     async def seed_limiter(self) -> int:

@@ -17,7 +17,6 @@ nothing else. `flush` writes what waits (at shut-down, and before a purge).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from datetime import timedelta
@@ -28,6 +27,7 @@ from bot.storage.batched_delete import DEFAULT_BATCH_SIZE, delete_in_batches
 from bot.storage.bot_database import BotDatabase
 from bot.storage.schema import conversation_memory
 from bot.storage.table_store import TableStore
+from bot.tasks import stop_task
 from knowledge.answers.conversation import Memory
 
 KEEP_ROWS = timedelta(days=1)
@@ -107,10 +107,7 @@ class ConversationMemories(TableStore):
 
     async def close(self) -> None:
         """Write what waits (at shut-down)."""
-        if self._flushing is not None:
-            self._flushing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._flushing
+        await stop_task(self._flushing)
         await self.flush()
 
     async def purge(self, *, batch_size: int = DEFAULT_BATCH_SIZE) -> int:

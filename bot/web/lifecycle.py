@@ -18,7 +18,6 @@ leader that is gone. Likewise only the replica holding the delivery lock sends n
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -49,6 +48,7 @@ from bot.runtime.sync_loop import sync_forever
 from bot.storage.bot_database import open_bot_database
 from bot.storage.conversation_memory import ConversationMemories
 from bot.storage.sql_storage import SqlStorage
+from bot.tasks import stop_task
 from bot.web.keys import (
     ADAPTER,
     BOT,
@@ -160,11 +160,7 @@ def current_project_card(answerer: Answerer, project_id: int,
 
 async def stop(app: web.Application) -> None:
     """`on_cleanup`: cancel the sync loop and close whatever start-up opened."""
-    task = app.get(SYNC_TASK)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await stop_task(app.get(SYNC_TASK))
     if LEADER in app:
         await app[LEADER].close()   # stops its duties; another replica takes over now
     if WORKER in app:
