@@ -62,6 +62,7 @@ from bot.handlers.subscription_chat import SubscriptionRoute
 from bot.notifications.outbox import OutboxStore
 from bot.notifications.subscriptions import SubscriptionStore
 from bot.notifications.threads import base_conversation_id
+from bot.notifications.trouble import TroubleNotices
 from bot.storage.conversation_memory import ConversationMemories
 from knowledge.answers.answering import Answerer
 from knowledge.answers.answers import Answer, Greeting, Language
@@ -84,6 +85,14 @@ def _bot_removed(activity: Activity) -> bool:
     bot_id = getattr(activity.recipient, "id", None)
     return activity.type == "conversationUpdate" and any(
         getattr(member, "id", None) == bot_id for member in activity.members_removed or [])
+
+
+def _bot_added(activity: Activity) -> bool:
+    if activity.type == "installationUpdate":
+        return (activity.action or "").startswith("add")
+    bot_id = getattr(activity.recipient, "id", None)
+    return activity.type == "conversationUpdate" and any(
+        getattr(member, "id", None) == bot_id for member in activity.members_added or [])
 
 
 def conversation_key(activity: Activity) -> str:
@@ -118,6 +127,7 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
         self.conversation_state = conversation_state
         self.subscriptions = subscriptions
         self.outbox = outbox
+        self.trouble = TroubleNotices(outbox) if outbox is not None else None
         if desk is not None and outbox is not None and desk.withdraw is None:
             desk.withdraw = outbox.withdraw   # an undo withdraws what is queued about it
         self._known_references: set[tuple[str, str]] = set()
@@ -142,8 +152,11 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def _remember_conversation(self, turn_context: TurnContext) -> None:
         """Keep the conversation reference that notifications need: saved when first seen by
-        this process (install, or any message), refreshed when its service URL changes,
-        removed when the bot is uninstalled or removed from the team."""
+        this process (any message) and whenever the bot is added (the delivery worker may
+        have disabled it meanwhile: the app was removed), refreshed when its service URL
+        changes, removed when the bot is uninstalled or removed from the team. Saving it also
+        queues again the notices that notifications were lost which could not be delivered
+        (`bot.notifications.trouble`): the conversation can be reached now."""
         activity = turn_context.activity
         if self.outbox is None or not getattr(activity.conversation, "id", None):
             return
@@ -153,11 +166,13 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
                 self._known_references.discard(key)
                 await self.outbox.remove_reference(key[0])
                 return
-            if key in self._known_references:
+            if key in self._known_references and not _bot_added(activity):
                 return
             scope = getattr(activity.conversation, "conversation_type", None) or "personal"
             await self.outbox.save_reference(TurnContext.get_conversation_reference(activity),
                                              scope, tenant_of_activity(activity))
+            if self.trouble is not None:
+                await self.trouble.revive(key[0])   # the worker picks them up on its next poll
         except Exception:   # the bot database is away: answer anyway, store it next turn
             log.warning("could not update the conversation reference of %s; trying again on "
                         "its next turn", key[0], exc_info=True)

@@ -26,6 +26,9 @@ Outcomes:
   attempts → `dead`;
 - 403/404 for the conversation (bot removed, conversation gone) → the reference is disabled
   and the row is `dead`; any other error → retried like a transient one, up to `max_attempts`.
+A row given up (except for a tenant the bot does not serve) queues a notice to its
+conversation that notifications were lost (`bot.notifications.trouble`), sent once when the
+conversation can next be reached.
 
 Right before each send (after the rate limiter's wait) the worker checks the row is still
 wanted: its claim still holds it (`OutboxStore.hold`, which also renews the lease; a row
@@ -71,6 +74,7 @@ from bot.connector.retry_policy import RETRYABLE_STATUSES, parse_retry_after
 from bot.notifications.outbox import Notification, OutboxRow, OutboxStore
 from bot.notifications.rate_limit import RateLimiter
 from bot.notifications.threads import thread_conversation_id
+from bot.notifications.trouble import TroubleNotices, is_trouble_notice
 from bot.tasks import stop_task
 
 log = logging.getLogger("portfoliobot.delivery")
@@ -133,6 +137,7 @@ class DeliveryWorker:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         self.current_card = current_card   # project id → its card as it is now
+        self.trouble = TroubleNotices(store)
         self.roots_updated = 0
         self.store = store
         self.adapter = adapter
@@ -277,20 +282,23 @@ class DeliveryWorker:
         if stored is None or not stored.enabled:
             why = "no conversation" + (f" ({stored.disabled_reason})" if stored is not None
                                        and stored.disabled_reason else "")
-            await self.store.mark_dead(row.id, why, claim=row.attempts)
-            self.dead += 1
             log.warning("outbox row %d dead: %s %s", row.id, why, row.conversation_id)
-            return "dead"
+            return await self._dead(row, why)
         if self.allowed_tenants and (stored.tenant_id or "").lower() not in self.allowed_tenants:
             why = (f"tenant {stored.tenant_id or '<none>'} is not in ALLOWED_TENANT_IDS: "
                    "not delivered")
-            await self.store.mark_dead(row.id, why, claim=row.attempts)
-            self.dead += 1
             self.refused_tenant += 1
             log.warning("outbox row %d dead: %s (%s)", row.id, why, row.conversation_id)
-            return "dead"
+            return await self._dead(row, why, tell=False)   # nobody there may be told
         reference = stored.reference
         notification = row.notification
+        if is_trouble_notice(row):
+            trouble = await self.trouble.trouble(row)
+            if trouble is None:
+                await self.store.mark_withdrawn(row.id, "nothing left to tell",
+                                                claim=row.attempts)
+                return "withdrawn"
+            notification = self.trouble.notification(trouble, notification.language)
         conversation = reference.conversation
         in_channel = getattr(conversation, "conversation_type", None) == "channel"
         project_id = row.project_id
@@ -422,21 +430,30 @@ class DeliveryWorker:
         if failure.status in GONE_STATUSES:
             reason = f"HTTP {failure.status} from the connector: {failure.detail}"
             await self.store.disable_reference(row.conversation_id, reason)
-            await self.store.mark_dead(row.id, reason, claim=row.attempts)
-            self.dead += 1
             log.warning("outbox row %d dead, conversation %s disabled: HTTP %s", row.id,
                         row.conversation_id, failure.status)
-            return "dead"
+            return await self._dead(row, reason)
         return await self._retry_or_die(row, failure)
+
+    async def _dead(self, row: OutboxRow, why: str, *, tell: bool = True) -> str:
+        """Give the row up; with `tell`, the conversation gets a trouble notice when it can
+        next be reached (`bot.notifications.trouble`), unless the row is one itself."""
+        if await self.store.mark_dead(row.id, why, claim=row.attempts):
+            self.dead += 1
+            if tell and not is_trouble_notice(row):
+                try:
+                    await self.trouble.queue(row.conversation_id, row.notification.language)
+                except Exception:   # the database: the next dead row of the streak tries again
+                    log.exception("could not queue the trouble notice for %s",
+                                  row.conversation_id)
+        return "dead"
 
     async def _retry_or_die(self, row: OutboxRow, failure: _Failure) -> str:
         if row.attempts >= self.max_attempts:
-            await self.store.mark_dead(row.id, f"gave up after {row.attempts} attempt(s): "
-                                       f"{failure.detail}", claim=row.attempts)
-            self.dead += 1
             log.warning("outbox row %d dead after %d attempts: %s", row.id, row.attempts,
                         failure.detail)
-            return "dead"
+            return await self._dead(row, f"gave up after {row.attempts} attempt(s): "
+                                    f"{failure.detail}")
         delay = self.retry_delay(row.attempts, failure)
         await self.store.mark_retry(row.id, failure.detail,
                                     self.clock() + timedelta(seconds=delay), claim=row.attempts)

@@ -356,32 +356,36 @@ class OutboxStore(ConversationReferences, ChannelThreads):
 
     async def delivery_health(self, conversation_id: str) -> DeliveryHealth:
         """How delivery to a conversation goes, per project (None: any project): when a
-        notice last arrived, and the newest failure still standing (a dead row, or a waiting
-        one that failed before) with its error."""
+        notice last arrived, and the newest failure (a dead row, or a waiting one that failed
+        before) with its error, unless a later notice arrived since."""
         conversation = base_conversation_id(conversation_id)
         last: dict[int | None, datetime] = {}
+        last_id: dict[int | None, int] = {}
         failing: dict[int | None, str] = {}
         async with self.engine.connect() as connection:
-            for project_id, delivered in await connection.execute(
-                    select(outbox.c.project_id, func.max(outbox.c.delivered_at))
+            for project_id, delivered, newest in await connection.execute(
+                    select(outbox.c.project_id, func.max(outbox.c.delivered_at),
+                           func.max(outbox.c.id))
                     .where(outbox.c.conversation_id == conversation,
                            outbox.c.status == "delivered")
                     .group_by(outbox.c.project_id)):
                 moment = _utc(delivered)
                 last[project_id] = moment
                 last[None] = max(last.get(None, moment), moment)
-            for project_id, status, error in await connection.execute(
-                    select(outbox.c.project_id, outbox.c.status, outbox.c.last_error)
+                last_id[project_id] = newest
+                last_id[None] = max(last_id.get(None, newest), newest)
+            for row_id, project_id, status, error in await connection.execute(
+                    select(outbox.c.id, outbox.c.project_id, outbox.c.status,
+                           outbox.c.last_error)
                     .where(outbox.c.conversation_id == conversation,
                            or_(outbox.c.status == "dead",
-                               and_(outbox.c.status == "waiting", outbox.c.attempts > 0)))
-                    .order_by(outbox.c.created_at.desc()).limit(200)):
+                               and_(outbox.c.status == "queued", outbox.c.attempts > 0)))
+                    .order_by(outbox.c.id.desc()).limit(200)):
                 why = f"{status}: {error or 'unknown error'}"
-                failing.setdefault(project_id, why)
-                failing.setdefault(None, why)
-        for project_id in list(failing):   # a later delivery shows it works again
-            if project_id is not None and project_id in last:
-                del failing[project_id]
+                if row_id > last_id.get(project_id, 0):
+                    failing.setdefault(project_id, why)
+                if row_id > last_id.get(None, 0):
+                    failing.setdefault(None, why)
         return DeliveryHealth(last, failing)
 
     async def counts(self) -> dict[str, int]:

@@ -4,8 +4,9 @@ An unsubscribe withdraws what is queued (`OutboxStore.withdraw_for`), but a row 
 in a worker's hands, or the unsubscribe may come through another path. `StillWanted` is the
 delivery worker's last check (`DeliveryWorker(wanted=…)`): a row is wanted while its
 conversation still has a subscription that covers it (everything, the row's project, or that
-project's programme, looked up in the current snapshot). Personal reminders (`reminder:…`) are
-not about a subscription and are always wanted.
+project's programme, looked up in the current snapshot). Personal reminders (`reminder:…`) and
+notices that notifications were lost (`delivery-trouble:…`) are not about a subscription and
+are always wanted.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from collections.abc import Callable
 
 from bot.notifications.outbox import OutboxRow
 from bot.notifications.subscriptions import SubscriptionStore
+from bot.notifications.trouble import TROUBLE_KEY
 from knowledge.portfolio.snapshot import Snapshot
 
-UNSUBSCRIBED_KEYS = ("reminder:",)   # dedupe key prefixes of rows no subscription asked for
+# Dedupe key prefixes of rows no subscription asked for.
+UNSUBSCRIBED_KEYS = ("reminder:", TROUBLE_KEY)
 
 
 class StillWanted:

@@ -587,6 +587,23 @@ TEXT: dict[str, Wording] = _wordings({
     "why_dead": {NB: "gitt opp etter gjentatte forsøk", NN: "gitt opp etter fleire forsøk",
                  EN: "given up after repeated attempts"},
     "why_error": {NB: "feil hos Teams", NN: "feil hos Teams", EN: "an error at Teams"},
+    "trouble_title": {NB: "Varsler kom ikke fram", NN: "Varsel kom ikkje fram",
+                      EN: "Notices did not arrive"},
+    "trouble_text": {
+        NB: "{count} varsler til denne samtalen kunne ikke leveres ({when}): {why}. Skriv "
+            "«abonnementer» for å se hvordan leveringen går nå.",
+        NN: "{count} varsel til denne samtalen kunne ikkje leverast ({when}): {why}. Skriv "
+            "«abonnementer» for å sjå korleis leveringa går no.",
+        EN: "{count} notices to this conversation could not be delivered ({when}): {why}. "
+            "Type “subscriptions” to see how delivery goes now."},
+    "trouble_text_one": {
+        NB: "Ett varsel til denne samtalen kunne ikke leveres ({when}): {why}. Skriv "
+            "«abonnementer» for å se hvordan leveringen går nå.",
+        NN: "Eitt varsel til denne samtalen kunne ikkje leverast ({when}): {why}. Skriv "
+            "«abonnementer» for å sjå korleis leveringa går no.",
+        EN: "One notice to this conversation could not be delivered ({when}): {why}. "
+            "Type “subscriptions” to see how delivery goes now."},
+    "trouble_between": {NB: "{first}–{last}", NN: "{first}–{last}", EN: "{first} to {last}"},
     "subscription_everything": {NB: "hele porteføljen",
                                 NN: "heile porteføljen",
                                 EN: "the whole portfolio"},

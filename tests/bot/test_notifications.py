@@ -72,6 +72,52 @@ async def test_the_threads_first_card_shows_the_projects_current_status(
     assert any("strømbrudd i Tønsberg" in str(a.adaptive_cards) for a in replies)
 
 
+async def test_a_channel_that_lost_notices_is_told_once_when_the_app_is_back(
+        demo_url: str, tmp_path: Path, connector: LocalConnector) -> None:
+    """Issue 16, item 5: the app is removed from the team (the delivery worker got a 403 and
+    disabled the channel) while this replica knows the channel; a change cannot reach it.
+    Adding the app again re-enables the channel, and the channel is told, once, that a
+    notification was lost and why."""
+    from bot.notifications.outbox import OutboxStore
+    from bot.storage.bot_database import open_bot_database
+
+    channel = TeamsScene(service_url=connector.url, scope="channel")
+    connector.members = [channel.member()]
+    connector.teams = {channel.team_id: channel.team_details()}
+    lost = "kunne ikke leveres"
+    async with running_bot(settings_for(demo_url, tmp_path)) as url:
+        await subscribe(url, connector, channel, "abonner trådløst nett fase II")
+        database = await open_bot_database(demo_url)
+        try:
+            store = OutboxStore(database)
+            await store.disable_reference(channel.base_conversation_id(),
+                                          "HTTP 403 from the connector: BotNotInConversation")
+            lead = TeamsScene(service_url=connector.url, aad_object_id=MAGNUS)
+            await post(url, lead.message("status Trådløst nett fase II: rød – strømbrudd"))
+            for _ in range(100):   # the change dies, and so does the notice about it
+                statuses = {row.dedupe_key.split(":")[0]: row.status
+                            for row in await store.rows()}
+                if statuses.get("delivery-trouble") == "dead":
+                    break
+                await asyncio.sleep(0.1)
+            assert set(statuses.values()) == {"dead"}, statuses
+            assert not any(lost in a.shown_text for a in channel_posts(connector, channel))
+
+            await post(url, channel.install())   # the app is added to the team again
+            [told] = await connector.wait_for(
+                lambda a: a in channel_posts(connector, channel) and lost in a.shown_text,
+                timeout=10)
+            assert told.shown_text.startswith("Varsler kom ikke fram")
+            assert "Ett varsel til denne samtalen kunne ikke leveres" in told.shown_text
+            assert "appen er fjernet fra samtalen" in told.shown_text
+            stored = await store.stored_reference(channel.base_conversation_id())
+            assert stored is not None and stored.enabled
+            await asyncio.sleep(1.5)   # a few more polls of the delivery worker
+            assert sum(lost in a.shown_text for a in channel_posts(connector, channel)) == 1
+        finally:
+            await database.close()
+
+
 async def test_a_change_found_by_sync_is_notified_once(
         demo_url: str, tmp_path: Path, connector: LocalConnector) -> None:
     settings = replace(settings_for(demo_url, tmp_path), sync_interval_seconds=1.0)

@@ -5,99 +5,34 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
-from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
+from botbuilder.schema import Activity
 
 from bot.cards.answer_cards import CARD_CONTENT_TYPE
-from bot.cli.local_connector import LocalConnector
-from bot.connector.outbound import OutboundCloudAdapter, RetryPolicy, create_adapter
 from bot.handlers.subscription_chat import handle_subscription_command
 from bot.notifications.delivery import DeliveryWorker
-from bot.notifications.outbox import Notification, OutboxStore
-from bot.notifications.rate_limit import RateLimiter
+from bot.notifications.outbox import OutboxStore
 from bot.notifications.subscriptions import SubscriptionStore
-from bot.storage.bot_database import BotDatabase, open_bot_database
+from bot.storage.bot_database import open_bot_database
 from knowledge.answers.answering import Answerer
 from knowledge.answers.answers import Language
 from knowledge.answers.plain_text import render
 from knowledge.commands.subscription_commands import TargetKind, parse_subscription_command
 from knowledge.portfolio.snapshot import Snapshot
-from tests.bot.notifications.test_outbox import FakeClock
-
-# Two quick attempts per send, so a fault the outbound layer cannot retry away reaches the
-# worker within a fraction of a second.
-FAST = RetryPolicy(deadline=0.6, turn_deadline=None, attempt_timeout=0.2,
-                   min_attempt_timeout=0.05, base_backoff=0.01, max_backoff=0.02, max_attempts=2)
-PERSONAL = "a:personal-conversation"
-CHANNEL = "19:general@thread.tacv2"
-
-
-def notice(project_id: int | None = 3, title: str = "RP-003 er rød") -> Notification:
-    return Notification(title=title, text="Leveransen er forsinket.",
-                        facts=(("Prosjekt", "RP-003"), ("Status", "rød")), project_id=project_id)
-
-
-def reference_for(connector: LocalConnector, conversation_id: str = PERSONAL,
-                  conversation_type: str = "personal") -> ConversationReference:
-    return ConversationReference(
-        activity_id="1700000000001", channel_id="msteams", service_url=connector.url,
-        conversation=ConversationAccount(id=conversation_id, conversation_type=conversation_type,
-                                         tenant_id="tenant-1"),
-        bot=ChannelAccount(id="28:bot"), user=ChannelAccount(id="29:user"))
-
-
-@dataclass
-class Rig:
-    database: BotDatabase
-    store: OutboxStore
-    connector: LocalConnector
-    adapter: OutboundCloudAdapter
-    worker: DeliveryWorker
-    clock: FakeClock
-
-    def make_worker(self, store: OutboxStore | None = None, **options: object) -> DeliveryWorker:
-        settings: dict[str, object] = {"max_attempts": 3, "base_backoff": 1.0,
-                                       "max_backoff": 1.0, "poll_seconds": 0.05}
-        settings.update(options)
-        return DeliveryWorker(store or self.store, self.adapter, "", RateLimiter(),
-                              **settings)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def rig(database_url: str) -> AsyncIterator[Rig]:
-    clock = FakeClock()
-    database = await open_bot_database(database_url, clock=clock)
-    adapter = create_adapter(policy=FAST)
-    rig: Rig | None = None
-    try:
-        async with LocalConnector() as connector:
-            store = OutboxStore(database)
-            await store.save_reference(reference_for(connector), "personal")
-            await store.save_reference(reference_for(connector, CHANNEL, "channel"), "channel")
-            rig = Rig(database, store, connector, adapter, None, clock)  # type: ignore[arg-type]
-            rig.worker = rig.make_worker()
-            yield rig
-    finally:
-        await adapter.close()
-        await database.close()
-        if rig is not None:
-            await rig.database.close()  # a test may have reopened it
-
-
-async def status_of(store: OutboxStore, row_id: int) -> str:
-    row = await store.row(row_id)
-    assert row is not None
-    return row.status
-
-
-async def only_row_id(store: OutboxStore) -> int:
-    [row] = await store.rows()
-    return row.id
+from tests.bot.notifications.delivery_rig import (
+    CHANNEL,
+    FAST,
+    PERSONAL,
+    Rig,
+    notice,
+    only_row_id,
+    reference_for,
+    row_for,
+    status_of,
+)
 
 
 async def test_a_notification_is_posted_as_a_card_with_its_text_as_summary(rig: Rig) -> None:
@@ -169,8 +104,9 @@ async def test_403_disables_the_conversation_and_the_row_is_dead(rig: Rig) -> No
     await rig.store.enqueue_now([PERSONAL], "event:1", notice())
     rig.connector.fail_next(403)
     await rig.worker.deliver_once()
-    [row] = await rig.store.rows()
+    row = await row_for(rig.store, "event:1")
     assert row.status == "dead" and "403" in (row.last_error or "")
+    assert (await row_for(rig.store, "delivery-trouble:0")).status == "queued"  # told when it can
     stored = await rig.store.stored_reference(PERSONAL)
     assert stored is not None and not stored.enabled and "403" in (stored.disabled_reason or "")
     # later notifications to it are dead at once, without a request
@@ -178,7 +114,8 @@ async def test_403_disables_the_conversation_and_the_row_is_dead(rig: Rig) -> No
     requests = len(rig.connector.requests)
     await rig.worker.deliver_once()
     assert len(rig.connector.requests) == requests
-    assert (await rig.store.counts())["dead"] == 2
+    assert [row.status for row in await rig.store.rows() if row.dedupe_key.startswith("event:")
+            ] == ["dead", "dead"]
 
 
 async def test_a_timeout_is_retried(rig: Rig) -> None:
@@ -201,7 +138,7 @@ async def test_max_attempts_then_dead_and_requeue_delivers(rig: Rig) -> None:
     for _ in range(3):
         assert await rig.worker.deliver_once() == 1
         rig.clock.advance(1)
-    [row] = await rig.store.rows()
+    row = await row_for(rig.store, "event:1")
     assert row.status == "dead" and row.attempts == 3 and "gave up" in (row.last_error or "")
     assert rig.connector.activities == []
     assert await rig.store.requeue(row.id)
@@ -213,7 +150,7 @@ async def test_max_attempts_then_dead_and_requeue_delivers(rig: Rig) -> None:
 async def test_unknown_conversation_is_dead(rig: Rig) -> None:
     await rig.store.enqueue_now(["a:nobody"], "event:1", notice())
     await rig.worker.deliver_once()
-    [row] = await rig.store.rows()
+    row = await row_for(rig.store, "event:1")
     assert row.status == "dead" and row.last_error == "no conversation"
 
 
