@@ -6,10 +6,11 @@ the running dialog, the commands and the question in one documented order; a car
 form is read as a typed payload (`bot.cards.payloads`): one that carries text is routed as if
 typed, the others (a clarification's candidate, the status form) are answered here; the bot
 being added to a conversation gets a welcome card; everything else (reactions, edits, typing,
-installation events) is accepted quietly. While the portfolio database cannot
-be read, answers come from the last snapshot with a note saying how old it is
-(`bot.handlers.data_age`); while the bot's own database is away, questions are still answered (the
-conversation reference is stored on a later turn).
+installation events, a message that only shares a card) is accepted quietly. A message's
+text is read without Teams' markup (`bot.handlers.message_text`). While the portfolio
+database cannot be read, answers come from the last snapshot with a note saying how old it
+is (`bot.handlers.data_age`); while the bot's own database is away, questions are still
+answered (the conversation reference is stored on a later turn).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from bot.handlers.card_refresh import refresh_response
 from bot.handlers.data_age import DataAge
 from bot.handlers.mentions import strip_bot_mention
 from bot.handlers.message_extension import ProjectSearch
+from bot.handlers.message_text import only_a_card, typed_text
 from bot.handlers.router import Route, RouteName, Router
 from bot.handlers.routes import (
     DialogRoute,
@@ -181,9 +183,12 @@ class PortfolioBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        text = strip_bot_mention(activity.text, activity.entities,
-                                 getattr(activity.recipient, "id", None),
-                                 getattr(activity.recipient, "name", None))
+        text = typed_text(strip_bot_mention(activity.text, activity.entities,
+                                            getattr(activity.recipient, "id", None),
+                                            getattr(activity.recipient, "name", None)))
+        if activity.value is None and only_a_card(text, activity.attachments):
+            log.info("a shared card without words: nothing to answer")
+            return
         if not text and activity.value is not None:
             payload = from_value(activity.value)
             if not isinstance(payload, AskPayload | CommandPayload):

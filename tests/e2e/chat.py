@@ -243,6 +243,64 @@ class PlaygroundChat:
         self.card_box(reply).get_by_role("combobox", name=label).click()
         self.page.get_by_role("option", name=option, exact=True).click()
 
+    # ------------------------------------------------------------------ the compose box's app
+    def search_compose_box(self, command: str, parameter: str, term: str,
+                           seconds: float = REPLY_SECONDS) -> list[str]:
+        """Search with the app's search command as a person does from the compose box (the
+        playground's "Trigger Message Extension App" → "Search Command", told the command id
+        and its parameter once): type `term`; the results' titles once they stopped changing
+        for `QUIET_SECONDS`, [] when the page says nothing matched."""
+        page = self.page
+        box = page.get_by_placeholder("Enter a search term")
+        if not box.is_visible():
+            page.get_by_role("button", name="Trigger Message Extension App").click()
+            page.get_by_text("Search Command", exact=True).click()
+            page.get_by_text("Specify Command ID or Parameter").click()
+            page.get_by_placeholder("Command ID").fill(command)
+            page.get_by_placeholder("Parameter name").fill(parameter)
+            page.get_by_text("Specify Command ID or Parameter").click()
+        box.fill(term)
+        panel = self.search_panel()
+        deadline = time.monotonic() + seconds
+        seen: tuple[str, ...] | None = None
+        changed = time.monotonic()
+        while time.monotonic() < deadline:
+            now = tuple(panel.locator("h1").all_inner_texts())
+            if now != seen:
+                seen, changed = now, time.monotonic()
+            elif time.monotonic() - changed >= QUIET_SECONDS and (
+                    now or self.search_message()):
+                return list(now)
+            page.wait_for_timeout(100)
+        raise AssertionError(f"no search results for {term!r} within {seconds:g} s")
+
+    def search_panel(self) -> Locator:
+        return self.page.locator(".fui-PopoverSurface", has_text="Search-Based Message Extension")
+
+    def search_message(self) -> str:
+        """What the search panel shows below the search box besides results (the app's
+        message when nothing matched)."""
+        text = self.search_panel().inner_text()
+        return text.split("Specify Command ID or Parameter", 1)[-1].strip()
+
+    def share_search_result(self, title: str, seconds: float = REPLY_SECONDS) -> Locator:
+        """Choose the result `title` (its card goes into the compose box) and send it; the
+        card as the conversation shows it, in the new message."""
+        boxes = self.page.locator(MESSAGE_BOXES)
+        before = boxes.count()
+        self.search_panel().locator("h1", has_text=title).first.click()
+        self.page.get_by_role("button", name="Send Message").click()
+        deadline = time.monotonic() + seconds
+        while boxes.count() <= before:
+            assert time.monotonic() < deadline, f"{title!r} was not shared within {seconds:g} s"
+            self.page.wait_for_timeout(100)
+        return boxes.nth(before).locator(".ac-container").first
+
+    def quiet_for(self, seconds: float, before: int) -> bool:
+        """Whether no bot message beyond the first `before` appears for `seconds`."""
+        self.page.wait_for_timeout(seconds * 1000)
+        return self.bot_boxes().count() == before
+
     # ------------------------------------------------------------------ moving about
     def open_conversation(self, name: str) -> None:
         """Open a chat or channel from the playground's side bar (`Personal Chat`, a channel's

@@ -18,12 +18,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bot.handlers.message_extension import QUERY_PARAMETER, SEARCH_COMMAND
 from knowledge.portfolio.demo_database import demo_portfolio
 from tests.e2e.chat import Reply, visible
 from tests.e2e.conftest import Session
 from tests.e2e.deps import skip_reason
 from tests.e2e.portfolio import (
     ACUTE_FLOW,
+    ACUTE_FLOW_SUMMARY,
     CHECKLIST,
     HALVOR,
     HAVBRIS_I,
@@ -227,3 +229,48 @@ def test_a_status_posted_by_the_lead_reaches_a_subscribed_channel(session: Sessi
     finally:
         chat.open_conversation("Personal Chat")
 
+
+
+# ------------------------------------------------------------------ the compose box (issue 16)
+# The playground lists results in a column 168 px wide and, unlike Teams, does not cut a long
+# title to one line: a title that wraps is drawn over the line below it. Teams shows the same
+# preview on one line with an ellipsis; the tests read the titles, not their layout.
+REFRESH_SUMMARY = "Triagemodulen er satt i drift på to av tre sykehus."
+
+
+def search(session: Session, term: str) -> list[str]:
+    return session.chat.search_compose_box(SEARCH_COMMAND, QUERY_PARAMETER, term)
+
+
+def test_the_compose_box_search_finds_projects_by_name_person_and_typo(session: Session) -> None:
+    assert sorted(search(session, "havbris")) == [f"{HAVBRIS_I} (FJ-102)", f"{HAVBRIS_II} (FJ-103)"]
+    assert f"{INTERPRETING} (FJ-104)" in search(session, HALVOR.full_name)
+    assert search(session, "tolketjenesten")[0] == f"{INTERPRETING} (FJ-104)", "by short name"
+    assert search(session, "havbirs datasenter fase II")[0] == f"{HAVBRIS_II} (FJ-103)", "a typo"
+    assert search(session, "kvantedatamaskin") == []
+    assert "kvantedatamaskin" in session.chat.search_message(), session.chat.search_message()
+
+
+def test_a_shared_project_card_is_not_answered_and_its_refresh_shows_todays_status(
+        session: Session) -> None:
+    """Issue 16, items 1 and 3 as a person sees them: a project found from the compose box is
+    shared as its card, the bot does not take the card for a question, and after a new status
+    the card's button brings the card up to date in place."""
+    chat = session.chat
+    assert f"{ACUTE_FLOW} (FJ-101)" in search(session, "akuttmottak")
+    before = chat.bot_boxes().count()
+    card = chat.share_search_result(f"{ACUTE_FLOW} (FJ-101)")
+    shown = visible(card.inner_text())
+    for fact in (ACUTE_FLOW, "FJ-101", YLVA.full_name, LEAD.full_name, ACUTE_FLOW_SUMMARY):
+        assert fact in shown, (fact, shown)
+    assert chat.quiet_for(2.0, before), "the bot answered a card someone shared"
+
+    stored = chat.send(f"status {ACUTE_FLOW}: gul – {REFRESH_SUMMARY}")
+    assert REFRESH_SUMMARY in visible(stored.card), stored.texts()
+    assert REFRESH_SUMMARY not in visible(card.inner_text()), "the shared card is last week's"
+    card.get_by_role("button", name=re.compile(r"^(Refresh|Oppdater)$")).click()
+    card.filter(has_text=REFRESH_SUMMARY).wait_for(timeout=20_000)
+    assert ACUTE_FLOW_SUMMARY not in visible(card.inner_text())
+    session.screenshot("shared-card-refreshed")
+    unexpected = [warning for warning in chat.warnings() if not warning.startswith(HARMLESS_WARNINGS)]
+    assert not unexpected, unexpected
