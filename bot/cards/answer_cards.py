@@ -38,6 +38,7 @@ from knowledge.answers.answers import (
     Help,
     Intent,
     Language,
+    MemberView,
     MyProjects,
     NotFound,
     NotUnderstood,
@@ -355,6 +356,13 @@ def _(answer: Clarification) -> CardBuilder:
     return builder.none_button(answer.language)
 
 
+def member_facts(members: Iterable[MemberView], language: Language) -> list[tuple[str, str]]:
+    """A project's other people as facts laid out like its owner and manager: the role as
+    the label, the person (title, organisation) as the value."""
+    return [((m.member_role or ROLE[m.role][language]).capitalize(),
+             person_label(m.person, language)) for m in members]
+
+
 @answer_card.register
 def _(answer: ProjectPeople) -> CardBuilder:
     language = answer.language
@@ -365,7 +373,7 @@ def _(answer: ProjectPeople) -> CardBuilder:
         (ROLE[Role.OWNER][language].capitalize(), person_label(answer.owner, language)),
         (ROLE[Role.MANAGER][language].capitalize(), person_label(answer.manager, language)),
     ]
-    facts += [(m.person.name, m.member_role or ROLE[m.role][language]) for m in answer.members]
+    facts += member_facts(answer.members, language)
     return builder.facts(facts)
 
 
@@ -428,7 +436,7 @@ def _(answer: ProjectOverview) -> CardBuilder:
         (ROLE[Role.OWNER][language].capitalize(), person_label(answer.owner, language)),
         (ROLE[Role.MANAGER][language].capitalize(), person_label(answer.manager, language)),
     ]
-    facts += [(m.person.name, m.member_role or ROLE[m.role][language]) for m in answer.members]
+    facts += member_facts(answer.members, language)
     report = answer.report
     facts.append((label["overview_status"][language],
                   f"{HEALTH[report.health][language]} ({format_date(report.reported_at, language)})"

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from bot.cards.answer_cards import REFRESH_CARD_VERSION, inert, reply_activity
 from bot.cards.payloads import CommandPayload, NoneOfThesePayload, from_value
+from knowledge.answers.answering import Answerer
 from knowledge.answers.answers import (
     Candidate,
     Clarification,
@@ -65,3 +66,17 @@ def test_a_clarifications_command_buttons_send_the_command_as_typed() -> None:
     assert [from_value(a["data"]) for a in actions] == [
         CommandPayload("abonner ST-007"), CommandPayload("abonner ST-008"),
         NoneOfThesePayload(Language.NB)]
+
+
+def test_everyone_on_a_project_is_shown_like_its_owner_and_manager(
+        demo_answerer: Answerer) -> None:
+    """Role as the label, the person (title, organisation) as the value, for members too."""
+    for question in ("Hvem er med i RP-001?", "Fortell om RP-001"):
+        card = reply_activity(demo_answerer.answer(question)).attachments[0].content
+        facts = [fact for block in card["body"] if block.get("type") == "FactSet"
+                 for fact in block["facts"]]
+        titles = [fact["title"] for fact in facts]
+        assert {"Prosjekteier", "Prosjektleder", "Arkitekt", "Økonomi",
+                "Styringsgruppeleder"} <= set(titles), (question, titles)
+        architect = next(fact["value"] for fact in facts if fact["title"] == "Arkitekt")
+        assert "(" in architect and architect.endswith(")"), architect   # name (title, org)
