@@ -1,17 +1,16 @@
-"""What a person typed, read from the `text` of a Teams message.
+"""What a person wrote, read from the `text` of a Teams message: without inserted cards.
 
-Besides the words, Teams puts markup in a message's text: a card inserted from an app (a
-message extension result, an unfurled link) leaves a placeholder
+A card inserted from an app (a message extension result, an unfurled link) leaves a
+placeholder in the message's text where the card sits:
 `<span itemtype="http://schema.skype.com/InputExtension" …><span itemprop="cardId"></span></span>`
-where the card sits, formatted text arrives as HTML (`<p>`, `<b>`, `<br>`), and characters
-come escaped (`&amp;`, `&lt;`). `typed_text` removes the placeholders and the tags and
-decodes the characters, so a question is read as it was written and a message that is only a
-shared card has no text at all (`only_a_card`: the bot stays quiet, nobody asked it anything).
+(Teams does, and Microsoft 365 Agents Playground too). Nobody types that, so `typed_text`
+removes it; a message that is only a shared card then has no text (`only_a_card`: the bot
+stays quiet, nobody asked it anything). Everything else is kept exactly as it arrived: a
+status update is stored as the person wrote it, `<b>` and `&amp;` included.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
@@ -21,20 +20,16 @@ from typing import Any
 _CARD_PLACEHOLDER = re.compile(
     r"<span\b[^>]*schema\.skype\.com/InputExtension[^>]*>.*?(?:</span>\s*</span>|$)",
     re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
-_BREAK = re.compile(r"<(?:br|/p|/div|/li)\b[^>]*>", re.IGNORECASE)
-_SPACES = re.compile(r"\s+")
 _CARD_TYPES = ("application/vnd.microsoft.card.", "application/vnd.microsoft.teams.card.")
 
 
 def typed_text(text: str | None) -> str:
-    """The words of a message's text: no card placeholders, no tags, characters decoded."""
+    """The message's text without card placeholders (and the space they leave), else as is."""
     if not text:
         return ""
-    words = _CARD_PLACEHOLDER.sub(" ", text)
-    words = _BREAK.sub(" ", words)
-    words = _TAG.sub("", words)
-    return _SPACES.sub(" ", html.unescape(words)).strip()
+    if "InputExtension" not in text:
+        return text.strip()
+    return " ".join(_CARD_PLACEHOLDER.sub(" ", text).split())
 
 
 def only_a_card(text: str, attachments: Any) -> bool:

@@ -2,8 +2,7 @@
 
 Over HTTP (the bot on the demo portfolio, the connector stand-in): a message that only shares
 a card inserted from the compose box gets no answer (Teams' text for it is the placeholder
-Microsoft 365 Agents Playground also sends); words beside a card, or in formatted HTML, are
-answered as written.
+Microsoft 365 Agents Playground also sends); words beside a card are answered.
 """
 
 from __future__ import annotations
@@ -33,18 +32,18 @@ CARD = {"contentType": "application/vnd.microsoft.card.adaptive",
 def test_a_card_placeholder_is_no_words() -> None:
     assert typed_text(PLACEHOLDER) == ""
     assert typed_text(PLAYGROUND_PLACEHOLDER) == ""
-    assert typed_text(f"<p>hvem eier dette?</p>{PLACEHOLDER}") == "hvem eier dette?"
+    assert typed_text(f"hvem eier dette?{PLACEHOLDER}") == "hvem eier dette?"
     assert typed_text(f"{PLACEHOLDER} og dette {PLAYGROUND_PLACEHOLDER}") == "og dette"
     assert typed_text('<span itemtype="http://schema.skype.com/InputExtension">rest') == "", \
         "an unclosed placeholder is cut to the end"
 
 
-def test_formatting_and_escapes_are_read_as_text() -> None:
-    assert typed_text("<p>Hvem eier <b>DHO</b>?</p>") == "Hvem eier DHO?"
-    assert typed_text("<div>status<br>helselogistikk</div>") == "status helselogistikk"
-    assert typed_text("Tom &amp; Jerry &lt;3 &quot;x&quot;") == 'Tom & Jerry <3 "x"'
-    assert typed_text("prosjekter med mer enn 3 < 5") == "prosjekter med mer enn 3 < 5", \
-        "a lone angle bracket is text, not a tag"
+def test_everything_else_is_kept_as_written() -> None:
+    """A status update is stored as the person wrote it: tags and escapes included."""
+    for text in ("Hvem eier <b>DHO</b>?", "Tom &amp; Jerry <3", "hvem eier <script>x</script>?",
+                 "prosjekter med mer enn 3 < 5"):
+        assert typed_text(text) == text
+    assert typed_text("  status DHO  ") == "status DHO"
     assert typed_text(None) == typed_text("") == ""
 
 
@@ -68,7 +67,7 @@ async def test_a_shared_card_gets_no_answer_and_words_beside_it_do(
     assert [a for a in connector.activities if a.type == "message"] == [], \
         "nothing answered to a card someone shared"
 
-    asked = scene.message(f"<p>Hvem eier <b>helselogistikk</b>?</p>{PLACEHOLDER}")
+    asked = scene.message(f"Hvem eier helselogistikk? {PLACEHOLDER}")
     asked["attachments"] = [CARD]
     reply = await exchange(bot_url, connector, asked)
     assert "Hilde Johansen" in reply.shown_text, reply.shown_text
