@@ -7,6 +7,10 @@ client-credentials token endpoint (`/{tenant}/oauth2/v2.0/token`, like
 rotation), and can hold the key set endpoint until the test releases it (a stuck key
 server). `StandInKey` is an RSA key made with `cryptography` at test time; `channel_claims` /
 `emulator_claims` are the claims Teams and the Emulator put in their tokens.
+
+For Teams single sign-on it also serves Entra ID's `common` v2.0 metadata and key set
+(`entra_metadata_url`, keys added with `publish_entra`), and `entra_user_claims` builds the
+v1 or v2 user token Entra ID issues to a Teams tab for the app's `access_as_user` scope.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ CHANNEL_ISSUER = "https://api.botframework.com"
 EMULATOR_ISSUER_V1 = "https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/"
 EMULATOR_ISSUER_V2 = "https://login.microsoftonline.com/d6d49420-f39b-4df7-a1dc-d59a935871db/v2.0"
 TEAMS_ENDORSEMENTS = ("msteams", "webchat", "directline")
+ENTRA_ISSUER_V1_TEMPLATE = "https://sts.windows.net/{}/"
+ENTRA_ISSUER_V2_TEMPLATE = "https://login.microsoftonline.com/{}/v2.0"
+TEAMS_DESKTOP_CLIENT_ID = "1fec8e78-bce4-4aaf-ab1b-5451cc387264"   # asks for the SSO token
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,31 @@ def emulator_claims(app_id: str, version: str = "2.0", **changes: Any) -> dict[s
     return _changed(claims, changes)
 
 
+def entra_user_claims(client_id: str, tenant_id: str, object_id: str, *, version: str = "2.0",
+                      resource: str | None = None, **changes: Any) -> dict[str, Any]:
+    """What the token Teams gets for a tab (`getAuthToken`) carries: a delegated Entra ID
+    token for the app's `access_as_user` scope. Version 2.0 has `aud` = the client id and
+    `preferred_username`; version 1.0 has `aud` = `resource` (the app id URI, default
+    `api://{client id}`), the sts.windows.net issuer and `upn` / `unique_name`."""
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iat": now - 60, "nbf": now - 60, "exp": now + 3600, "ver": version,
+        "tid": tenant_id, "oid": object_id, "sub": f"sub-{object_id[:8]}",
+        "scp": "access_as_user", "name": "Kari Nordmann", "uti": uuid.uuid4().hex[:22],
+    }
+    if version == "1.0":
+        claims.update(aud=resource or f"api://{client_id}",
+                      iss=ENTRA_ISSUER_V1_TEMPLATE.format(tenant_id),
+                      appid=TEAMS_DESKTOP_CLIENT_ID, appidacr="0",
+                      upn="kari.nordmann@sykehuspartner.example",
+                      unique_name="kari.nordmann@sykehuspartner.example")
+    else:
+        claims.update(aud=client_id, iss=ENTRA_ISSUER_V2_TEMPLATE.format(tenant_id),
+                      azp=TEAMS_DESKTOP_CLIENT_ID, azpacr="0",
+                      preferred_username="kari.nordmann@sykehuspartner.example")
+    return _changed(claims, changes)
+
+
 def _changed(claims: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     for name, value in changes.items():
         if value is None:
@@ -93,6 +125,7 @@ class OpenIdStandIn:
     def __init__(self) -> None:
         self.channel_keys: list[dict[str, Any]] = []
         self.emulator_keys: list[dict[str, Any]] = []
+        self.entra_keys: list[dict[str, Any]] = []
         self.requests: list[tuple[str, str]] = []
         self.token_requests: list[dict[str, str]] = []
         self.access_token = f"outbound-{uuid.uuid4().hex}"
@@ -113,6 +146,9 @@ class OpenIdStandIn:
         app.router.add_get("/emulator/v2.0/.well-known/openid-configuration",
                            self._emulator_metadata)
         app.router.add_get("/emulator/keys", self._emulator_key_set)
+        app.router.add_get("/common/v2.0/.well-known/openid-configuration",
+                           self._entra_metadata)
+        app.router.add_get("/common/discovery/v2.0/keys", self._entra_key_set)
         app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
@@ -139,6 +175,11 @@ class OpenIdStandIn:
         return f"{self._base}/emulator/v2.0/.well-known/openid-configuration"
 
     @property
+    def entra_metadata_url(self) -> str:
+        """Like ENTRA_OPENID_METADATA_URL (Entra ID's `common` v2.0 metadata), locally."""
+        return f"{self._base}/common/v2.0/.well-known/openid-configuration"
+
+    @property
     def login_url(self) -> str:
         return f"{self._base}/botframework.com"
 
@@ -153,12 +194,26 @@ class OpenIdStandIn:
                 *, emulator: bool = False) -> None:
         (self.emulator_keys if emulator else self.channel_keys).append(key.jwk(endorsements))
 
+    def publish_entra(self, key: StandInKey) -> None:
+        """Add `key` to Entra ID's key set, without endorsements, as Entra ID lists keys."""
+        entry = key.jwk(None)
+        entry["issuer"] = "https://login.microsoftonline.com/{tenantid}/v2.0"
+        self.entra_keys.append(entry)
+
     def count(self, path: str) -> int:
         return sum(1 for _, seen in self.requests if seen == path)
 
     @property
     def channel_key_fetches(self) -> int:
         return self.count("/channel/keys")
+
+    @property
+    def entra_metadata_fetches(self) -> int:
+        return self.count("/common/v2.0/.well-known/openid-configuration")
+
+    @property
+    def entra_key_fetches(self) -> int:
+        return self.count("/common/discovery/v2.0/keys")
 
     def hold(self) -> None:
         """Key set requests wait from now on, until `release()`."""
@@ -190,6 +245,11 @@ class OpenIdStandIn:
         return web.json_response({"issuer": "https://login.microsoftonline.com/{tenantid}/v2.0",
                                   "jwks_uri": f"{self._base}/emulator/keys"})
 
+    async def _entra_metadata(self, request: web.Request) -> web.Response:
+        return web.json_response({"issuer": "https://login.microsoftonline.com/{tenantid}/v2.0",
+                                  "jwks_uri": f"{self._base}/common/discovery/v2.0/keys",
+                                  "id_token_signing_alg_values_supported": ["RS256"]})
+
     async def _key_set(self, keys: list[dict[str, Any]]) -> web.Response:
         if self._held is not None:
             self._holding.set()
@@ -203,6 +263,9 @@ class OpenIdStandIn:
 
     async def _emulator_key_set(self, request: web.Request) -> web.Response:
         return await self._key_set(self.emulator_keys)
+
+    async def _entra_key_set(self, request: web.Request) -> web.Response:
+        return await self._key_set(self.entra_keys)
 
     async def _token(self, request: web.Request) -> web.Response:
         form = {key: str(value) for key, value in (await request.post()).items()}
