@@ -40,6 +40,9 @@ class SettingsError(ValueError):
     """A configuration value that cannot be used; the message is one line for the operator."""
 
 
+TAB_SSO_METADATA_URL = "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the bot reads from its environment."""
@@ -65,6 +68,11 @@ class Settings:
     freeze_heap: bool = True                 # GC_FREEZE: see bot.runtime.heap
     retention: Retention = field(default_factory=Retention)  # *_RETENTION_*: bot.storage.retention
     portfolio_project_url: str = ""          # PORTFOLIO_PROJECT_URL: bot.cards.project_links
+    # The tab's single sign-on (bot.auth.tab_token): the Teams app's webApplicationInfo
+    # resource (TAB_SSO_RESOURCE, e.g. api://portefolje.example.no/<app id>; empty = off) and
+    # where Entra ID's signing keys are listed (TAB_SSO_OPENID_METADATA_URL).
+    tab_sso_resource: str = ""
+    tab_sso_metadata_url: str = TAB_SSO_METADATA_URL
 
     @property
     def project_links(self) -> ProjectLinks | None:
@@ -113,6 +121,8 @@ class Settings:
             freeze_heap=_switch("GC_FREEZE", get("GC_FREEZE"), True),
             retention=_retention(get),
             portfolio_project_url=get("PORTFOLIO_PROJECT_URL"),
+            tab_sso_resource=get("TAB_SSO_RESOURCE"),
+            tab_sso_metadata_url=get("TAB_SSO_OPENID_METADATA_URL") or TAB_SSO_METADATA_URL,
         )
         settings.check()
         return settings
@@ -144,6 +154,13 @@ class Settings:
                 ProjectLinks(self.portfolio_project_url)
             except LinkTemplateError as error:
                 raise SettingsError(str(error)) from error
+        if self.tab_sso_resource and not self.app_id:
+            raise SettingsError("TAB_SSO_RESOURCE needs MicrosoftAppId (the app the tab signs "
+                                "in to)")
+        if not re.match(r"^https://|^http://(127\.0\.0\.1|localhost)[:/]",
+                        self.tab_sso_metadata_url):
+            raise SettingsError("TAB_SSO_OPENID_METADATA_URL must be an https URL (http only on "
+                                "127.0.0.1 or localhost)")
         retention_problem = self.retention.problem()
         if retention_problem is not None:
             raise SettingsError(retention_problem)

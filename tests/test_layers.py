@@ -24,7 +24,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"settings"}),
     frozenset({"connector"}),
     frozenset({"notifications", "middleware"}),
-    frozenset({"handlers"}),
+    frozenset({"handlers", "tab"}),
     frozenset({"web", "teams_app"}),
     frozenset({"cli"}),
 )

@@ -6,6 +6,7 @@ clean-up hooks; the hooks (`bot.web.lifecycle`) open and close every resource.
 - `POST /api/messages`: Bot Framework activities (`bot.web.messages`).
 - `POST /api/notify`: notices from systems outside Teams (`bot.web.notify_api`).
 - `GET /healthz`, `/readyz`, `/metrics`: probes and Prometheus metrics (`bot.web.probes`).
+- `GET /tab…`: the portfolio tab for Teams (`bot.web.tab_routes`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from aiohttp import web
 
 from bot.observability.metrics import BotMetrics
 from bot.settings import Settings
-from bot.web.keys import METRICS, NOTIFY, SETTINGS, TENANTS
+from bot.web.keys import METRICS, NOTIFY, SETTINGS, TAB, TENANTS
 from bot.web.lifecycle import start, stop
 from bot.web.messages import messages
 from bot.web.notify_api import NotifyRoute
 from bot.web.probes import healthz, metrics_endpoint, readyz
 from bot.web.request_body import MAX_BODY_BYTES
+from bot.web.tab_routes import TabRoutes
 from bot.web.tenants import TenantGate
 
 
@@ -35,6 +37,8 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/metrics", metrics_endpoint)
     app[NOTIFY] = NotifyRoute()
     app.router.add_post("/api/notify", app[NOTIFY].handle)
+    app[TAB] = TabRoutes(settings)
+    app[TAB].add_to(app)
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
     return app

@@ -1,6 +1,6 @@
 """The aiohttp application's keys: what `create_app` and start-up store on the app for the routes.
 
-`SETTINGS`, `METRICS`, `TENANTS` and `NOTIFY` are set by `create_app`; the rest by start-up
+`SETTINGS`, `METRICS`, `TENANTS`, `NOTIFY` and `TAB` are set by `create_app`; the rest by start-up
 (`bot.web.lifecycle`), whose clean-up closes whichever of them were set.
 """
 
@@ -19,6 +19,7 @@ from bot.settings import Settings
 from bot.storage.bot_database import BotDatabase
 from bot.storage.conversation_memory import ConversationMemories
 from bot.web.notify_api import NotifyRoute
+from bot.web.tab_routes import TabRoutes
 from bot.web.tenants import TenantGate
 from knowledge.portfolio.sync import Syncer
 
@@ -35,3 +36,4 @@ TENANTS = web.AppKey("tenants", TenantGate)
 LEADER = web.AppKey("sync_leader", SyncLeader)
 DELIVERY_LEASE = web.AppKey("delivery_lease", SyncLeader)
 MEMORIES = web.AppKey("conversation_memories", ConversationMemories)
+TAB = web.AppKey("tab", TabRoutes)

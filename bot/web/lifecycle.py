@@ -61,6 +61,7 @@ from bot.web.keys import (
     SETTINGS,
     SYNC_TASK,
     SYNCER,
+    TAB,
     WORKER,
 )
 from bot.web.retention_duty import retention_run
@@ -80,6 +81,7 @@ async def start(app: web.Application) -> None:
     settings = app[SETTINGS]
     syncer = Syncer(settings.portfolio_database_url)
     app[SYNCER] = syncer
+    app[TAB].syncer = syncer
     bundle = create_adapter(settings)
     bundle.adapter.on_turn_error = on_turn_error
     metrics = app[METRICS]
@@ -165,6 +167,7 @@ async def stop(app: web.Application) -> None:
         await app[LEADER].close()   # stops its duties; another replica takes over now
     if WORKER in app:
         await app[WORKER].stop()
+    await app[TAB].close()
     if DELIVERY_LEASE in app:
         await app[DELIVERY_LEASE].close()   # after the worker: another replica sends now
     if MEMORIES in app:
