@@ -9,12 +9,22 @@ the bot understands (`COMMANDS`, made from the command table
 title in the compose box, so every title is a message, or the start of one, that the bot
 answers as it stands.
 
+With a tab host (`AppDetails.tab_host`, the public host that serves the bot's `/tab` page) the
+manifest also has the portfolio tab ("Portfolio" / "Portefølje"): a static tab in the personal
+app and one that can be pinned in channels and group chats (manifest v1.16 on lets a static tab
+have the team and groupChat scopes, and needs no configuration page). Its `contentUrl` carries
+Teams' `{locale}` and `{theme}` placeholders as the page's `lang` and `theme`; the host is added
+to `validDomains`. With an SSO resource as well (`AppDetails.sso_resource`, the app
+registration's Application ID URI, `api://<tab host>/<app id>`), `webApplicationInfo` lets the
+tab's "Mine prosjekter" sign in with Teams single sign-on.
+
 `write_package(details, path)` writes manifest.json, nb-no.json, color.png and outline.png at
 the root of a zip, byte for byte the same on every run. `portfoliobot teams-package` is the
 command line for it (`add_teams_package_command`, `run_teams_package`).
 
 Teams itself checks more than the schema can say, so `AppDetails.check` refuses what Teams
-would refuse: an id that is no GUID, a version that is not x.y.z, an http:// URL. Command
+would refuse: an id that is no GUID, a version that is not x.y.z, an http:// URL, a tab host
+that is no host name, an SSO resource that is not an api:// URI on the tab's host. Command
 titles and descriptions keep to the limits of the localization schema (10 commands a list,
 32 and 128 characters), which are stricter than the manifest's own.
 """
@@ -55,6 +65,12 @@ MAX_COMMANDS, MAX_TITLE, MAX_DESCRIPTION = 10, 32, 128
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _VERSION = re.compile(r"^(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)$")
+TAB_PATH = "/tab"
+# Teams fills in {locale} (nb-NO, en-US) and {theme} (default, dark, contrast) itself.
+TAB_QUERY = "lang={locale}&theme={theme}"
+PERSONAL_TAB, TEAM_TAB = "portfolio", "portfolio-team"   # the tabs' entityId
+TAB_NAME = {EN: "Portfolio", NB: "Portefølje"}
+MAX_DOMAINS = 16
 _DOMAIN = re.compile(r"^(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 
 NAME = {
@@ -133,6 +149,14 @@ class AppDetails:
     valid_domains: tuple[str, ...] = field(default=())
     link_domain: str | None = None   # PORTFOLIO_PROJECT_URL's host: links Teams unfurls
     accent_color: str = ACCENT_COLOR
+    tab_host: str | None = None      # the public host serving /tab (no scheme, no path): the tabs
+    sso_resource: str | None = None  # the tab's SSO: the Application ID URI, api://<tab host>/<app id>
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """validDomains: the given ones, then the tab host (once)."""
+        tab = (self.tab_host,) if self.tab_host else ()
+        return tuple(dict.fromkeys((*self.valid_domains, *tab)))
 
     def check(self) -> None:
         """Raise TeamsPackageError for a value Teams would refuse."""
@@ -148,14 +172,34 @@ class AppDetails:
                           ("terms of use", self.terms_url)):
             if not re.match(r"^https://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", url) or len(url) > 2048:
                 raise TeamsPackageError(f"the {what} URL must be an https:// address, not {url!r}")
-        if len(self.valid_domains) > 16:
-            raise TeamsPackageError("at most 16 valid domains")
         for domain in self.valid_domains:
             if not _DOMAIN.match(domain):
                 raise TeamsPackageError(
                     f"a valid domain is a host name such as bot.example.no, not {domain!r}")
+        if self.tab_host is not None and (
+                not _DOMAIN.match(self.tab_host) or self.tab_host.startswith("*.")
+                or len(self.tab_host) > 253):
+            raise TeamsPackageError("the tab host is the host name that serves /tab, such as "
+                                    f"portfoliobot.example.no (no https://, no path), not {self.tab_host!r}")
+        if len(self.domains) > MAX_DOMAINS:
+            raise TeamsPackageError(f"at most {MAX_DOMAINS} valid domains, the tab host included")
+        if self.sso_resource is not None:
+            self._check_sso_resource(self.sso_resource)
         if not re.match(r"^#[0-9a-fA-F]{6}$", self.accent_color):
             raise TeamsPackageError(f"the accent colour must be #rrggbb, not {self.accent_color!r}")
+
+    def _check_sso_resource(self, resource: str) -> None:
+        """Teams asks Entra ID for a token only when the Application ID URI is api:// on the
+        tab's own host (api://<tab host>/<app id>): refuse anything else."""
+        if self.tab_host is None:
+            raise TeamsPackageError("the SSO resource is the tab's: it needs the tab host too")
+        expected = f"api://{self.tab_host}/{self.app_id}"
+        found = re.match(r"^api://([^/\s?#]+)/([^\s?#]+)$", resource)
+        if found is None or found[1].lower() != self.tab_host or len(resource) > 2048 \
+                or self.app_id.lower() not in found[2].lower():
+            raise TeamsPackageError(
+                f"the SSO resource must be the Application ID URI {expected} (api://, the tab "
+                f"host, the app id), not {resource!r}")
 
 
 def commands_for(scope: str) -> tuple[BotCommand, ...]:
@@ -164,7 +208,7 @@ def commands_for(scope: str) -> tuple[BotCommand, ...]:
 
 
 def manifest(details: AppDetails) -> dict[str, Any]:
-    """manifest.json as a dictionary (English)."""
+    """manifest.json as a dictionary (English); the tabs and SSO only when `details` has them."""
     details.check()
     short_name, full_name = NAME[EN]
     short_description, full_description = DESCRIPTION[EN]
@@ -212,8 +256,28 @@ def manifest(details: AppDetails) -> dict[str, Any]:
                                 "description": SEARCH_TEXT["parameter_description"][EN]}],
             }],
         }],
-        "validDomains": list(details.valid_domains),
+        **({"staticTabs": static_tabs(details.tab_host)} if details.tab_host else {}),
+        "validDomains": list(details.domains),
+        **({"webApplicationInfo": {"id": details.app_id, "resource": details.sso_resource}}
+           if details.sso_resource else {}),   # check() lets it through only with a tab host
     }
+
+
+def tab_url(host: str) -> str:
+    """The tab's page as Teams opens it: Teams fills in {locale} and {theme}."""
+    return f"https://{host}{TAB_PATH}?{TAB_QUERY}"
+
+
+def static_tabs(host: str) -> list[dict[str, Any]]:
+    """The portfolio tab in the personal app and, to pin, in channels and group chats."""
+    content, website = tab_url(host), f"https://{host}{TAB_PATH}"
+    return [
+        {"entityId": PERSONAL_TAB, "name": TAB_NAME[EN], "contentUrl": content,
+         "websiteUrl": website, "scopes": ["personal"], "context": ["personalTab"]},
+        {"entityId": TEAM_TAB, "name": TAB_NAME[EN], "contentUrl": content,
+         "websiteUrl": website, "scopes": ["team", "groupChat"],
+         "context": ["channelTab", "privateChatTab", "meetingChatTab"]},
+    ]
 
 
 # The compose box's project search (`bot.handlers.message_extension`), in both languages.
@@ -249,6 +313,9 @@ def localization(details: AppDetails) -> dict[str, Any]:
             key = f"bots[0].commandLists[{list_index}].commands[{index}]"
             strings[f"{key}.title"] = command.title[NB]
             strings[f"{key}.description"] = command.description[NB]
+    if details.tab_host:
+        for index in range(len(static_tabs(details.tab_host))):
+            strings[f"staticTabs[{index}].name"] = TAB_NAME[NB]
     return strings
 
 
@@ -314,21 +381,38 @@ def add_teams_package_command(commands: Any) -> None:
                        help=f"the terms of use (default {defaults.terms_url})")
     teams.add_argument("--valid-domain", action="append", default=[], dest="valid_domains",
                        metavar="DOMAIN", help="a domain the app may open (repeatable; default none)")
+    teams.add_argument("--tab-host", metavar="HOST",
+                       help="the public host that serves /tab, such as portfoliobot.example.no: "
+                       "adds the portfolio tab (default: none, no tab)")
+    teams.add_argument("--sso-resource", metavar="URI",
+                       help="the tab's single sign-on, the Application ID URI api://HOST/APP_ID "
+                       "(default TAB_SSO_RESOURCE; used only with --tab-host; '' for none)")
 
 
 def run_teams_package(args: argparse.Namespace, settings: Settings) -> int:
-    """`portfoliobot teams-package`: write the zip and print its path; one line on failure."""
+    """`portfoliobot teams-package`: write the zip and print its path; one line on failure.
+
+    The SSO resource is `--sso-resource`, else TAB_SSO_RESOURCE; the setting alone, without
+    `--tab-host`, leaves the package without a tab (as before) and says so in one line."""
     app_id = (args.app_id or settings.app_id).strip()
     if not app_id:
         print("portfoliobot: teams-package needs the bot's app id: set MicrosoftAppId or pass "
               "--app-id", file=sys.stderr)
         return 2
+    tab_host = (args.tab_host or "").strip().lower() or None
+    explicit = args.sso_resource is not None
+    sso_resource = (args.sso_resource if explicit else settings.tab_sso_resource).strip() or None
+    if sso_resource and tab_host is None and not explicit:
+        print("portfoliobot: note: TAB_SSO_RESOURCE is set but --tab-host is not: the package "
+              "has no tab", file=sys.stderr)
+        sso_resource = None
     details = AppDetails(
         app_id=app_id, version=args.app_version or release_version(),
         developer_name=args.developer_name, website_url=args.website_url,
         privacy_url=args.privacy_url, terms_url=args.terms_url,
         valid_domains=tuple(dict.fromkeys(domain.strip().lower() for domain in args.valid_domains)),
         link_domain=links.domain if (links := settings.project_links) is not None else None,
+        tab_host=tab_host, sso_resource=sso_resource,
     )
     target = Path(args.output)
     if args.output.endswith(("/", os.sep)) or target.is_dir():

@@ -28,12 +28,15 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
 from bot.cli.main import main
 from bot.handlers.message_extension import QUERY_PARAMETER, SEARCH_COMMAND
+from bot.tab.page import THEMES
+from bot.tab.texts import language_for
 from bot.teams_app.icons import COLOR_SIZE, OUTLINE_SIZE
 from bot.teams_app.package import (
     COMMANDS,
@@ -65,6 +68,10 @@ LOCALIZATION_SCHEMA = DATA / "teams_localization_schema.json"
 APP_ID = "6f1c2b3a-9d4e-4f5a-8b7c-0123456789ab"
 DETAILS = AppDetails(app_id=APP_ID, version="1.4.0")
 PACKAGE_NAMES = {"manifest.json", "nb-no.json", "color.png", "outline.png"}
+TAB_HOST = "portfoliobot.example.no"
+SSO_RESOURCE = f"api://{TAB_HOST}/{APP_ID}"
+TAB_DETAILS = replace(DETAILS, tab_host=TAB_HOST)
+SSO_DETAILS = replace(TAB_DETAILS, sso_resource=SSO_RESOURCE)
 
 
 def _schema(path: Path) -> dict[str, Any]:
@@ -273,6 +280,92 @@ def test_app_details_teams_would_refuse_are_refused(change: dict[str, Any], frag
         manifest(details)
 
 
+# ----------------------------------------------------------------- the tab and its single sign-on
+@pytest.mark.parametrize("details", [TAB_DETAILS, SSO_DETAILS], ids=["tab", "tab and sso"])
+def test_the_manifest_with_the_tab_validates_against_the_teams_schemas(details: AppDetails) -> None:
+    built = manifest(details)
+    assert "staticTabs" in built
+    assert _errors(MANIFEST_SCHEMA, built) == []
+    assert _errors(LOCALIZATION_SCHEMA, localization(details)) == []
+
+
+def test_without_a_tab_host_the_package_has_no_tab() -> None:
+    built = manifest(DETAILS)
+    assert "staticTabs" not in built and "configurableTabs" not in built
+    assert "webApplicationInfo" not in built
+    assert built["validDomains"] == []
+    assert not [key for key in localization(DETAILS) if key.startswith("staticTabs")]
+
+
+def test_the_tab_is_personal_and_can_be_pinned_in_channels_and_group_chats() -> None:
+    tabs = manifest(TAB_DETAILS)["staticTabs"]
+    assert [(tab["entityId"], tab["scopes"]) for tab in tabs] == [
+        ("portfolio", ["personal"]), ("portfolio-team", ["team", "groupChat"])]
+    assert [tab["name"] for tab in tabs] == ["Portfolio", "Portfolio"]
+    norwegian = localization(TAB_DETAILS)
+    assert [norwegian[f"staticTabs[{index}].name"] for index in range(len(tabs))] == [
+        "Portefølje", "Portefølje"]
+    # the schema's own enum: static tabs may have these scopes (manifest v1.16 on)
+    enum = _schema(MANIFEST_SCHEMA)["properties"]["staticTabs"]["items"]["properties"][
+        "scopes"]["items"]["enum"]
+    assert {"personal", "team", "groupChat"} <= set(enum)
+
+
+def test_the_tabs_open_the_tab_page_with_the_teams_locale_and_theme() -> None:
+    for tab in manifest(TAB_DETAILS)["staticTabs"]:
+        content = urlsplit(tab["contentUrl"])
+        assert (content.scheme, content.netloc, content.path) == ("https", TAB_HOST, "/tab")
+        assert dict(parse_qsl(content.query)) == {"lang": "{locale}", "theme": "{theme}"}
+        assert tab["websiteUrl"] == f"https://{TAB_HOST}/tab"
+        # what Teams makes of the placeholders is what the page reads (bot.web.tab_routes)
+        filled = dict(parse_qsl(urlsplit(
+            tab["contentUrl"].replace("{locale}", "nb-NO").replace("{theme}", "dark")).query))
+        assert language_for(filled["lang"], None) is Language.NB
+        assert filled["theme"] in THEMES
+
+
+def test_the_tab_host_is_a_valid_domain_once() -> None:
+    assert manifest(TAB_DETAILS)["validDomains"] == [TAB_HOST]
+    both = replace(TAB_DETAILS, valid_domains=("bot.example.no", TAB_HOST))
+    assert manifest(both)["validDomains"] == ["bot.example.no", TAB_HOST]
+    full = replace(TAB_DETAILS, valid_domains=tuple(f"d{i}.example.no" for i in range(16)))
+    with pytest.raises(TeamsPackageError, match="at most 16 valid domains"):
+        manifest(full)
+
+
+def test_single_sign_on_is_declared_only_with_an_sso_resource() -> None:
+    assert "webApplicationInfo" not in manifest(TAB_DETAILS)
+    assert manifest(SSO_DETAILS)["webApplicationInfo"] == {"id": APP_ID, "resource": SSO_RESOURCE}
+    bot_and_tab = f"api://{TAB_HOST}/botid-{APP_ID}"   # Microsoft's form for bot and tab SSO
+    assert manifest(replace(TAB_DETAILS, sso_resource=bot_and_tab))["webApplicationInfo"] == {
+        "id": APP_ID, "resource": bot_and_tab}
+
+
+OTHER_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+
+
+@pytest.mark.parametrize(("change", "fragment"), [
+    ({"tab_host": "https://portfoliobot.example.no"}, "no https://"),
+    ({"tab_host": "portfoliobot.example.no/tab"}, "host name"),
+    ({"tab_host": "*.example.no"}, "host name"),
+    ({"tab_host": "portfoliobot"}, "host name"),
+    ({"tab_host": "portfoliobot.example.no:8443"}, "host name"),
+    ({"sso_resource": f"https://{TAB_HOST}/{APP_ID}"}, f"api://{TAB_HOST}/{APP_ID}"),
+    ({"sso_resource": f"api://portefolje.example.no/{APP_ID}"}, "Application ID URI"),
+    ({"sso_resource": f"api://evil{TAB_HOST}/{APP_ID}"}, "tab host"),
+    ({"sso_resource": f"api://{TAB_HOST}.evil.no/{APP_ID}"}, "tab host"),
+    ({"sso_resource": f"api://{TAB_HOST}/{OTHER_ID}"}, "app id"),
+    ({"sso_resource": f"api://{TAB_HOST}"}, "Application ID URI"),
+    ({"tab_host": None}, "needs the tab host"),
+])
+def test_a_tab_or_sso_resource_teams_would_refuse_is_refused(
+        change: dict[str, Any], fragment: str) -> None:
+    details = replace(SSO_DETAILS, **change)
+    with pytest.raises(TeamsPackageError, match=re.escape(fragment)) as refused:
+        manifest(details)
+    assert "\n" not in str(refused.value)
+
+
 # ----------------------------------------------------------------- the icons
 def _png(data: bytes) -> tuple[int, int, int, list[bytes]]:
     """Width, height, colour type and unfiltered rows of an 8-bit PNG without interlacing."""
@@ -342,7 +435,8 @@ def test_the_package_is_the_same_bytes_every_time(tmp_path: Path) -> None:
 def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
     """An environment with no bot settings but a data folder of its own."""
     for name in list(os.environ):
-        if name.startswith(("PORTFOLIO", "BOT_", "Microsoft", "DIGEST_", "REMINDER_", "LOG_")) \
+        if name.startswith(("PORTFOLIO", "BOT_", "Microsoft", "DIGEST_", "REMINDER_", "LOG_",
+                            "TAB_")) \
                 or name in ("HOST", "PORT", "SYNC_INTERVAL_SECONDS", "NOTIFY_API_TOKEN",
                             "ALLOWED_TENANT_IDS"):
             monkeypatch.delenv(name)
@@ -410,6 +504,10 @@ def test_without_an_app_id_the_command_says_how_to_give_one(
     (["--app-id", "portfoliobot"], "GUID"),
     (["--app-id", APP_ID, "--app-version", "2"], "1.0.2"),
     (["--app-id", APP_ID, "--terms-url", "ftp://sykehuspartner.no"], "https://"),
+    (["--app-id", APP_ID, "--tab-host", f"https://{TAB_HOST}/tab"], "tab host"),
+    (["--app-id", APP_ID, "--tab-host", TAB_HOST, "--sso-resource", f"api://other.example.no/{APP_ID}"],
+     "SSO resource"),
+    (["--app-id", APP_ID, "--sso-resource", SSO_RESOURCE], "needs the tab host"),
 ])
 def test_unusable_options_are_one_line_and_exit_2(
         environment: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str],
@@ -428,3 +526,51 @@ def test_a_target_that_cannot_be_written_is_one_line_and_exit_2(
     blocker.write_text("in the way")
     assert main(["teams-package", "--output", str(blocker / "teams.zip"), "--app-id", APP_ID]) == 2
     _one_line(capsys.readouterr().err, "cannot write")
+
+
+def test_the_command_adds_the_tab_and_its_single_sign_on(
+        environment: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "teams.zip"
+    assert main(["teams-package", "--output", str(target), "--app-id", APP_ID, "--app-version",
+                 "1.4.0", "--tab-host", " Portfoliobot.Example.NO ", "--sso-resource",
+                 SSO_RESOURCE]) == 0
+    out, err = capsys.readouterr()
+    assert (out.strip(), err) == (str(target), "")
+    contents = _zip_contents(target)
+    assert contents == package_files(SSO_DETAILS)
+    written = json.loads(contents["manifest.json"])
+    assert [tab["contentUrl"] for tab in written["staticTabs"]] == [
+        f"https://{TAB_HOST}/tab?lang={{locale}}&theme={{theme}}"] * 2
+    assert written["validDomains"] == [TAB_HOST]
+    assert written["webApplicationInfo"] == {"id": APP_ID, "resource": SSO_RESOURCE}
+    assert _errors(MANIFEST_SCHEMA, written) == []
+    assert _errors(LOCALIZATION_SCHEMA, json.loads(contents["nb-no.json"])) == []
+
+
+def test_the_command_takes_the_sso_resource_from_the_setting(
+        environment: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    environment.setenv("MicrosoftAppId", APP_ID)
+    environment.setenv("MicrosoftAppPassword", "not-used-by-the-package")
+    environment.setenv("TAB_SSO_RESOURCE", SSO_RESOURCE)
+    target = tmp_path / "teams.zip"
+    assert main(["teams-package", "--output", str(target), "--tab-host", TAB_HOST]) == 0
+    assert capsys.readouterr().err == ""
+    written = json.loads(_zip_contents(target)["manifest.json"])
+    assert written["webApplicationInfo"] == {"id": APP_ID, "resource": SSO_RESOURCE}
+    assert main(["teams-package", "--output", str(target), "--tab-host", TAB_HOST,
+                 "--sso-resource", ""]) == 0                          # '' turns it off
+    written = json.loads(_zip_contents(target)["manifest.json"])
+    assert "webApplicationInfo" not in written and len(written["staticTabs"]) == 2
+
+
+def test_the_setting_without_a_tab_host_keeps_the_package_without_a_tab(
+        environment: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    environment.setenv("MicrosoftAppId", APP_ID)
+    environment.setenv("MicrosoftAppPassword", "not-used-by-the-package")
+    environment.setenv("TAB_SSO_RESOURCE", SSO_RESOURCE)
+    target = tmp_path / "teams.zip"
+    assert main(["teams-package", "--output", str(target), "--app-version", "1.4.0"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == str(target)
+    _one_line(err, "TAB_SSO_RESOURCE", "--tab-host")
+    assert _zip_contents(target) == package_files(DETAILS)
