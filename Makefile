@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat ask test lint eval bench load soak kill replica-delivery fanout postgres clean
+.PHONY: run chat ask test lint eval bench tab-bench load soak kill replica-delivery fanout postgres clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.knowledge_bench
 	$(BIN)/python -m bench.bot_bench
+
+## tab-bench: the tab's first view (`GET /tab`) over HTTP with 10,000 projects; fails over 300 ms p99
+tab-bench: $(STAMP)
+	$(BIN)/python -m bench.tab_bench
 
 ## load / soak / kill: issue 7's load, memory and SIGKILL runs (minutes each; figures in the README)
 load: $(STAMP)
