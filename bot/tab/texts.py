@@ -55,6 +55,9 @@ WORDS: dict[str, dict[Language, str]] = {
             "prosjekter.",
         EN: "You are not signed in. Sign in to Teams and open the tab again to see your "
             "projects."},
+    "mine_off": {
+        NB: "«Mine prosjekter» er ikke slått på her ennå: innlogging i fanen er ikke satt opp.",
+        EN: "“My projects” is not switched on here yet: sign-in for the tab is not set up."},
     "mine_unavailable": {
         NB: "Innloggingen kan ikke sjekkes akkurat nå. Prøv igjen om litt.",
         EN: "Your sign-in cannot be checked right now. Try again in a moment."},

@@ -127,8 +127,8 @@ class TabRoutes:
     async def mine(self, request: web.Request) -> web.Response:
         page = self.page_of(request)
         language = page.language
-        if self.validator is None:
-            return self._html(sign_in_fragment(language, "mine_sign_in"))
+        if self.validator is None:   # asked from inside Teams, so "open it in Teams" is wrong
+            return self._html(sign_in_fragment(language, "mine_off"))
         try:
             user = await self.validator.user(request.headers.get("Authorization"))
         except TabSignInError as error:

@@ -97,9 +97,9 @@ async def test_static_files_and_nothing_else(tab_url: str) -> None:
         assert (await get(tab_url + "/static/" + name))[0] == 404, name
 
 
-async def test_mine_without_single_sign_on_says_to_open_it_in_teams(tab_url: str) -> None:
+async def test_mine_without_single_sign_on_says_it_is_not_switched_on(tab_url: str) -> None:
     status, html, _ = await get(tab_url + "/mine", {"Authorization": "Bearer whatever"})
-    assert status == 200 and "Åpne fanen i Teams" in html and not codes_in_list(html)
+    assert status == 200 and "ikke slått på her ennå" in html and not codes_in_list(html)
 
 
 def codes_in_list(html: str) -> set[str]:
@@ -175,3 +175,19 @@ async def test_keys_that_cannot_be_fetched_say_try_again(
     async with running_bot(settings) as url:
         status, html, _ = await get(url.replace("/api/messages", "/tab/mine"), token(key))
     assert status == 503 and "kan ikke sjekkes akkurat nå" in html
+
+
+async def test_before_the_portfolio_is_read_the_tab_says_so(tmp_path: Path) -> None:
+    """A portfolio database that cannot be read: every tab page says "not loaded yet" (503,
+    Retry-After), never an error page; /tab/mine says the same inside the section."""
+    missing = f"sqlite:///{tmp_path / 'no-such-folder' / 'portfolio.db'}"
+    settings = replace(settings_for(missing, tmp_path),
+                       bot_database_url=f"sqlite:///{tmp_path / 'bot.db'}")
+    async with running_bot(settings) as url:
+        base = url.replace("/api/messages", "/tab")
+        for path in ("", "/project/RP-001", "?health=red"):
+            status, html, headers = await get(base + path + ("&" if "?" in path else "?")
+                                              + "lang=nb-NO")
+            assert status == 503 and headers.get("Retry-After") == "10", path
+            assert "Porteføljen er ikke lastet ennå" in html and "Traceback" not in html, path
+            assert "Content-Security-Policy" in headers
