@@ -10,6 +10,7 @@ theme Teams asked for.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from html import escape
 from urllib.parse import urlencode
@@ -103,22 +104,24 @@ def filter_form(snapshot: Snapshot, view: PortfolioView, page: Page) -> str:
             "</div></form>")
 
 
-_people_cache: dict[int, tuple[list[tuple[str, str]], list[tuple[str, str]]]] = {}
+PeopleChoices = tuple[list[tuple[str, str]], list[tuple[str, str]]]
+# The choices of the newest snapshot, with a weak reference to it: `id()` alone could match a
+# new snapshot that happens to be allocated where a freed one was.
+_people_cache: list[tuple[weakref.ref[Snapshot], PeopleChoices]] = []
 
 
-def people_choices(snapshot: Snapshot) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def people_choices(snapshot: Snapshot) -> PeopleChoices:
     """(owners, managers) as select options, by name; computed once per snapshot."""
-    cached = _people_cache.get(id(snapshot))
-    if cached is None:
-        def choices(ids: set[int | None]) -> list[tuple[str, str]]:
-            people = [snapshot.persons[i] for i in ids if i is not None and i in snapshot.persons]
-            return [(str(p.id), p.full_name)
-                    for p in sorted(people, key=lambda p: p.full_name.casefold())]
-        projects = snapshot.projects.values()
-        cached = (choices({p.owner_id for p in projects}), choices({p.manager_id for p in projects}))
-        _people_cache.clear()   # one snapshot at a time: the previous one is gone
-        _people_cache[id(snapshot)] = cached
-    return cached
+    if _people_cache and _people_cache[0][0]() is snapshot:
+        return _people_cache[0][1]
+
+    def choices(ids: set[int | None]) -> list[tuple[str, str]]:
+        people = [snapshot.persons[i] for i in ids if i is not None and i in snapshot.persons]
+        return [(str(p.id), p.full_name) for p in sorted(people, key=lambda p: p.full_name.casefold())]
+    projects = snapshot.projects.values()
+    made = (choices({p.owner_id for p in projects}), choices({p.manager_id for p in projects}))
+    _people_cache[:] = [(weakref.ref(snapshot), made)]   # one snapshot at a time
+    return made
 
 
 def charts(view: PortfolioView, page: Page) -> str:

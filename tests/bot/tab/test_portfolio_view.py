@@ -153,3 +153,17 @@ def test_the_url_carries_the_filters_and_junk_is_left_out() -> None:
         pair.split("=", 1) for pair in filters.query(page=3).replace("+", " ").split("&")))
     assert again == TabFilters(**{**filters.__dict__, "page": 3})
     assert TabFilters().query() == "" and not TabFilters().active and filters.active
+
+
+def test_the_people_lists_follow_a_new_snapshot(sqlite_demo_snapshot: Snapshot,
+                                                generated_snapshot: Snapshot) -> None:
+    from bot.tab.page import people_choices
+    demo_owners, _ = people_choices(sqlite_demo_snapshot)
+    assert people_choices(sqlite_demo_snapshot)[0] is demo_owners, "computed once per snapshot"
+    generated_owners, generated_managers = people_choices(generated_snapshot)
+    names = {name for _, name in generated_owners}
+    assert names == {generated_snapshot.persons[p.owner_id].full_name
+                     for p in generated_snapshot.projects.values() if p.owner_id}
+    assert {name for _, name in demo_owners} != names
+    assert [name for _, name in generated_managers] == sorted(
+        (name for _, name in generated_managers), key=str.casefold)
