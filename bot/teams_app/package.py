@@ -85,7 +85,8 @@ DESCRIPTION = {
         "has been transferred to Sykehuspartner. Project owners and managers can post a "
         "status report in one message or step by step, and undo it for a few minutes. "
         "Subscribe a chat or channel to a project, a programme or the whole portfolio to "
-        "get changes as they happen.",
+        "get changes as they happen. Find a project from the compose box and share its card, "
+        "which stays current, and see the whole portfolio at a glance in the tab.",
     ),
     NB: (
         "Hvem som eier og leder de regionale IKT-prosjektene, status og overføring.",
@@ -94,7 +95,8 @@ DESCRIPTION = {
         "overført til Sykehuspartner. Prosjekteiere og prosjektledere kan rapportere status i "
         "én melding eller steg for steg, og angre i noen minutter. Abonner i en chat eller "
         "kanal på et prosjekt, et program eller hele porteføljen for å få endringene når de "
-        "skjer.",
+        "skjer. Finn et prosjekt fra skrivefeltet og del kortet, som holder seg oppdatert, og "
+        "se hele porteføljen på én gang i fanen.",
     ),
 }
 
