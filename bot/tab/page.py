@@ -16,7 +16,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from bot.tab.charts import Bar, bar_chart
-from bot.tab.portfolio_view import NO_REPORT, SORT_KEYS, PortfolioView
+from bot.tab.portfolio_view import NO_REPORT, SORT_KEYS, NameProblem, PortfolioView
 from bot.tab.texts import word
 from knowledge.answers.answers import Language
 from knowledge.answers.phrases import HEALTH, PHASE, TRANSFER, format_date
@@ -24,6 +24,8 @@ from knowledge.portfolio.model import Health, Phase, TransferStatus
 from knowledge.portfolio.snapshot import Snapshot
 
 THEMES = ("default", "dark", "contrast")
+#: Above this many people, an owner or manager filter is a text field for a name, not a list.
+MAX_PEOPLE_OPTIONS = 200
 HEALTH_CSS = {Health.GREEN: "bar-green", Health.YELLOW: "bar-yellow", Health.RED: "bar-red"}
 
 
@@ -72,6 +74,19 @@ def _select(name: str, label: str, choices: list[tuple[str, str]], selected: set
             "</select></div>")
 
 
+def _person_field(name: str, label: str, choices: list[tuple[str, str]], chosen: int | None,
+                  typed: str, snapshot: Snapshot, language: Language) -> str:
+    """A list of the people to pick from, or, when there are too many for a list, a field to
+    type a name in (showing the person chosen, or what was typed)."""
+    if len(choices) <= MAX_PEOPLE_OPTIONS:
+        return _select(name, label, choices, {str(chosen)}, language)
+    person = snapshot.persons.get(chosen) if chosen is not None else None
+    value = person.full_name if person else typed
+    return (f'<div class="field"><label for="f-{name}">{escape(label)}</label>'
+            f'<input id="f-{name}" name="{name}" type="text" value="{escape(value)}" '
+            f'maxlength="100" placeholder="{escape(word("person_hint", language))}"></div>')
+
+
 def filter_form(snapshot: Snapshot, view: PortfolioView, page: Page) -> str:
     language, filters = page.language, view.filters
     programmes = sorted(snapshot.programmes.values(), key=lambda p: (p.short_name or p.name).casefold())
@@ -91,9 +106,10 @@ def filter_form(snapshot: Snapshot, view: PortfolioView, page: Page) -> str:
         _select("transfer", word("transfer", language),
                 [(t.value, TRANSFER[t][language]) for t in TransferStatus],
                 {t.value for t in filters.transfers}, language),
-        _select("owner", word("owner", language), owners, {str(filters.owner)}, language),
-        _select("manager", word("manager", language), managers, {str(filters.manager)},
-                language),
+        _person_field("owner", word("owner", language), owners, filters.owner,
+                      filters.owner_name, snapshot, language),
+        _person_field("manager", word("manager", language), managers, filters.manager,
+                      filters.manager_name, snapshot, language),
     ]
     kept = "".join(f'<input type="hidden" name="{key}" value="{escape(value)}">'
                    for key, value in (("lang", language.value), ("theme", page.theme)))
@@ -202,9 +218,20 @@ def paging(view: PortfolioView, page: Page) -> str:
     if filters.page < view.pages:
         links.append(f'<a rel="next" href="{escape(page.href("/tab", filters.query(page=filters.page + 1)))}">'
                      f"{escape(word('next', language))}</a>")
-    return (f'<p class="shown" id="shown" role="status">{escape(shown)}</p>'
+    notes = "".join(
+        f'<p class="note">{escape(name_problem(problem, language))}</p>'
+        for problem in view.problems)
+    return (notes + f'<p class="shown" id="shown" role="status">{escape(shown)}</p>'
             f'<nav class="paging" aria-label="{escape(word("page", language, page=filters.page, pages=view.pages))}">'
             f'{" ".join(links)}</nav>')
+
+
+def name_problem(problem: NameProblem, language: Language) -> str:
+    role = word(problem.role, language).lower()
+    if problem.candidates:
+        return word("name_several", language, name=problem.typed,
+                    names=", ".join(problem.candidates))
+    return word("name_none", language, role=role, name=problem.typed)
 
 
 def mine_section(page: Page) -> str:

@@ -35,6 +35,7 @@ from knowledge.portfolio.snapshot import Snapshot
 PAGE_SIZE = 50
 NO_REPORT = "none"   # health=none: projects without a status report
 MAX_TEXT = 200
+MAX_NAME = 100
 SORT_KEYS = ("code", "name", "programme", "owner", "manager", "phase", "health", "reported",
              "transfer")
 PHASE_ORDER = {phase: rank for rank, phase in enumerate(Phase)}
@@ -56,6 +57,8 @@ class TabFilters:
     programme: int | None = None
     owner: int | None = None
     manager: int | None = None
+    owner_name: str = ""                  # a name typed where the list is too long for a select
+    manager_name: str = ""
     text: str = ""
     sort: str = ""                        # "": best first for free text, else by code
     descending: bool = False
@@ -79,14 +82,19 @@ class TabFilters:
             found = values(key)
             return found[0] if found else None
 
+        def person(key: str) -> tuple[int | None, str]:
+            value = " ".join((one(key) or "").split())[:MAX_NAME]
+            return (int(value), "") if value.isdigit() and len(value) < 10 else (None, value)
+
         health = {h.value: h.value for h in Health} | {NO_REPORT: NO_REPORT}
+        (owner, owner_name), (manager, manager_name) = person("owner"), person("manager")
         sort = one("sort") or ""
         page = _number(one("page")) or 1
         return cls(health=chosen("health", health),
                    phases=chosen("phase", {p.value: p for p in Phase}),
                    transfers=chosen("transfer", {t.value: t for t in TransferStatus}),
-                   programme=_number(one("programme")), owner=_number(one("owner")),
-                   manager=_number(one("manager")),
+                   programme=_number(one("programme")), owner=owner, manager=manager,
+                   owner_name=owner_name, manager_name=manager_name,
                    text=" ".join((one("q") or "").split())[:MAX_TEXT],
                    sort=sort if sort in SORT_KEYS else "",
                    descending=one("dir") == "desc", page=max(page, 1))
@@ -99,7 +107,9 @@ class TabFilters:
         pairs += [("phase", p.value) for p in view.phases]
         pairs += [("transfer", t.value) for t in view.transfers]
         pairs += [(key, str(value)) for key, value in (
-            ("programme", view.programme), ("owner", view.owner), ("manager", view.manager))
+            ("programme", view.programme),
+            ("owner", view.owner if view.owner is not None else view.owner_name or None),
+            ("manager", view.manager if view.manager is not None else view.manager_name or None))
             if value is not None]
         if view.text:
             pairs.append(("q", view.text))
@@ -113,7 +123,8 @@ class TabFilters:
 
     @property
     def active(self) -> bool:
-        return bool(self.health or self.phases or self.transfers or self.text) or any(
+        return bool(self.health or self.phases or self.transfers or self.text
+                    or self.owner_name or self.manager_name) or any(
             value is not None for value in (self.programme, self.owner, self.manager))
 
     def knowledge_filters(self, topic_ids: frozenset[int] | None = None) -> Filters:
@@ -138,6 +149,56 @@ class TabRow:
 
 
 @dataclass(frozen=True)
+class NameProblem:
+    """A typed owner or manager name that names nobody, or several (`candidates`)."""
+
+    role: str                       # "owner" or "manager"
+    typed: str
+    candidates: tuple[str, ...]
+
+
+def resolve_person(snapshot: Snapshot, typed: str, ids: set[int]) -> tuple[int | None,
+                                                                        tuple[str, ...]]:
+    """The one person among `ids` that `typed` names: the exact full name (any case), else
+    the one whose name holds every typed word; else None and the names that matched (≤ 5)."""
+    wanted = typed.casefold()
+    people = sorted((snapshot.persons[i] for i in ids if i in snapshot.persons),
+                    key=lambda p: p.full_name.casefold())
+    exact = [p for p in people if p.full_name.casefold() == wanted]
+    if len(exact) == 1:
+        return exact[0].id, ()
+    words = wanted.split()
+    found = [p for p in people if words and all(w in p.full_name.casefold() for w in words)]
+    if len(found) == 1:
+        return found[0].id, ()
+    return None, tuple(p.full_name for p in found[:5])
+
+
+def _resolved_names(snapshot: Snapshot, filters: TabFilters) -> tuple[TabFilters,
+                                                                      tuple[NameProblem, ...]]:
+    """`filters` with typed owner and manager names replaced by the people they name."""
+    problems: list[NameProblem] = []
+    projects = snapshot.projects.values()
+
+    def resolved(role: str, typed: str, ids: set[int]) -> int | None:
+        person, candidates = resolve_person(snapshot, typed, ids)
+        if person is None:
+            problems.append(NameProblem(role, typed, candidates))
+        return person
+
+    if filters.owner_name and filters.owner is None:
+        owner = resolved("owner", filters.owner_name,
+                         {p.owner_id for p in projects if p.owner_id is not None})
+        filters = replace(filters, owner=owner, owner_name="" if owner else filters.owner_name)
+    if filters.manager_name and filters.manager is None:
+        manager = resolved("manager", filters.manager_name,
+                           {p.manager_id for p in projects if p.manager_id is not None})
+        filters = replace(filters, manager=manager,
+                          manager_name="" if manager else filters.manager_name)
+    return filters, tuple(problems)
+
+
+@dataclass(frozen=True)
 class PortfolioView:
     filters: TabFilters
     rows: tuple[TabRow, ...]       # this page
@@ -146,6 +207,7 @@ class PortfolioView:
     pages: int
     tallies: Tallies
     portfolio_size: int
+    problems: tuple[NameProblem, ...] = ()   # typed names the filters could not use
 
 
 def row_of(snapshot: Snapshot, project_id: int) -> TabRow:
@@ -190,7 +252,10 @@ def _sort_key(snapshot: Snapshot, sort: str) -> Callable[[int], Any]:
 
 
 def portfolio_view(snapshot: Snapshot, filters: TabFilters) -> PortfolioView:
-    """The projects passing `filters`, sorted, one page of them, and their counts."""
+    """The projects passing `filters`, sorted, one page of them, and their counts. A typed
+    owner or manager name is used once it names one person; otherwise it is left out and
+    reported in `problems`."""
+    filters, problems = _resolved_names(snapshot, filters)
     found: tuple[int, ...] | None = None
     if filters.text:
         found = search_projects(snapshot, filters.text, None, limit=len(snapshot.projects))
@@ -209,4 +274,4 @@ def portfolio_view(snapshot: Snapshot, filters: TabFilters) -> PortfolioView:
     rows = tuple(row_of(snapshot, i) for i in ids[start:start + PAGE_SIZE])
     return PortfolioView(replace(filters, page=page), rows, len(ids),
                          start + 1 if rows else 0, pages, snapshot.tally(knowledge),
-                         len(snapshot.projects))
+                         len(snapshot.projects), problems)

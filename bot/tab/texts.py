@@ -89,6 +89,13 @@ WORDS: dict[str, dict[Language, str]] = {
                   EN: "The portfolio is not loaded yet. Try again in a moment."},
     "open_ended": {NB: "uten sluttdato", EN: "no end date"},
     "chart": {NB: "{title}: {parts}", EN: "{title}: {parts}"},
+    "person_hint": {NB: "Skriv et navn", EN: "Type a name"},
+    "name_none": {NB: "Ingen {role} heter «{name}»; det filteret er ikke brukt.",
+                  EN: "No {role} is called “{name}”; that filter is not used."},
+    "name_several": {NB: "Flere passer til «{name}»: {names}. Skriv hele navnet; det filteret "
+                         "er ikke brukt.",
+                     EN: "Several match “{name}”: {names}. Type the whole name; that filter "
+                         "is not used."},
 }
 
 

@@ -15,7 +15,14 @@ import pytest
 from multidict import MultiDict
 
 from bench.synthetic import generate
-from bot.tab.portfolio_view import NO_REPORT, PAGE_SIZE, PortfolioView, TabFilters, portfolio_view
+from bot.tab.portfolio_view import (
+    NO_REPORT,
+    PAGE_SIZE,
+    NameProblem,
+    PortfolioView,
+    TabFilters,
+    portfolio_view,
+)
 from knowledge.answers.project_search import search_projects
 from knowledge.portfolio.model import Health, Phase, Project, TransferStatus
 from knowledge.portfolio.snapshot import Snapshot, build_snapshot
@@ -147,8 +154,8 @@ def test_the_url_carries_the_filters_and_junk_is_left_out() -> None:
     filters = TabFilters.from_query(query)
     assert filters == TabFilters(health=("red",), phases=(Phase.EXECUTION,),
                                  transfers=(TransferStatus.PLANNED,), programme=2, owner=None,
-                                 manager=12, text="skanner i Oslo", sort="", descending=True,
-                                 page=1)
+                                 owner_name="x", manager=12, text="skanner i Oslo", sort="",
+                                 descending=True, page=1)   # owner=x: a typed name
     again = TabFilters.from_query(MultiDict(
         pair.split("=", 1) for pair in filters.query(page=3).replace("+", " ").split("&")))
     assert again == TabFilters(**{**filters.__dict__, "page": 3})
@@ -167,3 +174,57 @@ def test_the_people_lists_follow_a_new_snapshot(sqlite_demo_snapshot: Snapshot,
     assert {name for _, name in demo_owners} != names
     assert [name for _, name in generated_managers] == sorted(
         (name for _, name in generated_managers), key=str.casefold)
+
+
+@pytest.fixture(scope="module")
+def large_snapshot() -> Snapshot:
+    """1,000 projects: about 320 owners and as many managers, too many for a list."""
+    records, skipped = validate(generate(1000, seed=5))
+    assert not skipped
+    return build_snapshot(records, TODAY)
+
+
+def test_a_typed_owner_or_manager_name_is_resolved_or_reported(large_snapshot: Snapshot) -> None:
+    projects = sorted(large_snapshot.projects.values(), key=lambda p: p.code)
+    owner = large_snapshot.persons[projects[7].owner_id or 0]
+    view = portfolio_view(large_snapshot, TabFilters(owner_name=owner.full_name.upper()))
+    assert view.filters.owner == owner.id and view.filters.owner_name == "" and not view.problems
+    assert {row.project.owner_id for row in view.rows} == {owner.id}
+    assert view.total == sum(1 for p in projects if p.owner_id == owner.id)
+    assert f"owner={owner.id}" in view.filters.query(), "links carry the person, not the text"
+
+    manager = large_snapshot.persons[projects[3].manager_id or 0]
+    surname = manager.full_name.split()[-1]
+    sharing = [large_snapshot.persons[i].full_name for i in
+               {p.manager_id for p in projects if p.manager_id}
+               if surname.casefold() in large_snapshot.persons[i].full_name.casefold()]
+    view = portfolio_view(large_snapshot, TabFilters(manager_name=surname))
+    if len(sharing) == 1:
+        assert view.filters.manager == manager.id
+    else:
+        [problem] = view.problems
+        assert problem.role == "manager" and set(problem.candidates) <= set(sharing)
+        assert view.filters.manager is None and view.total == len(projects), "not used"
+
+    view = portfolio_view(large_snapshot, TabFilters(owner_name="Kvxq Zzyv"))
+    [problem] = view.problems
+    assert problem == NameProblem("owner", "Kvxq Zzyv", ()) and view.total == len(projects)
+
+
+def test_the_form_lists_people_or_asks_for_a_name(sqlite_demo_snapshot: Snapshot,
+                                                  large_snapshot: Snapshot) -> None:
+    from bot.tab.page import MAX_PEOPLE_OPTIONS, Page, filter_form
+    from knowledge.answers.answers import Language
+    page = Page(Language.NB)
+    small = filter_form(sqlite_demo_snapshot, portfolio_view(sqlite_demo_snapshot, TabFilters()),
+                        page)
+    assert '<select id="f-owner" name="owner">' in small
+    owners = {p.owner_id for p in large_snapshot.projects.values()}
+    assert len(owners) > MAX_PEOPLE_OPTIONS
+    owner = large_snapshot.persons[sorted(owners - {None})[0] or 0]
+    view = portfolio_view(large_snapshot, TabFilters(owner_name=owner.full_name,
+                                                     manager_name="Kvxq"))
+    large = filter_form(large_snapshot, view, page)
+    assert '<select id="f-owner"' not in large and len(large) < 20_000
+    assert f'<input id="f-owner" name="owner" type="text" value="{owner.full_name}"' in large
+    assert '<input id="f-manager" name="manager" type="text" value="Kvxq"' in large
