@@ -10,7 +10,7 @@ bot and its status form (a Teams deep link that pre-fills `statusskjema`).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from urllib.parse import urlencode
 
@@ -43,17 +43,20 @@ def mine_fragment(snapshot: Snapshot, object_id: str, page: Page, app_id: str,
     person = snapshot.persons_by_aad.get(object_id.lower())
     if person is None:
         return sign_in_fragment(language, "mine_unknown")
-    own = [(a.project_id, a.role) for a in snapshot.assignments.get(person.id, ())
-           if a.role in (Role.OWNER, Role.MANAGER)]
+    own: dict[int, list[Role]] = {}   # project → the person's roles on it (owner and/or manager)
+    for assignment in snapshot.assignments.get(person.id, ()):
+        if assignment.role in (Role.OWNER, Role.MANAGER) \
+                and assignment.role not in own.setdefault(assignment.project_id, []):
+            own[assignment.project_id].append(assignment.role)
     if not own:
         return f'<p class="mine-message">{escape(word("mine_none", language, name=person.full_name))}</p>'
     link = status_link(app_id, language) if app_id else None
     items, stale = [], 0
-    for project_id, role in sorted(own, key=lambda pair: snapshot.projects[pair[0]].code):
+    for project_id, roles in sorted(own.items(), key=lambda pair: snapshot.projects[pair[0]].code):
         row = row_of(snapshot, project_id)
         report = row.report
         age = (now - report.reported_at).days if report else None
-        old = age is None or age > STALE_AFTER_DAYS
+        old = report is None or now - report.reported_at > timedelta(days=STALE_AFTER_DAYS)
         stale += old
         state = (f'<span class="dot {HEALTH_CSS[report.health]}" aria-hidden="true"></span>'
                  f"{escape(HEALTH[report.health][language])}, "
@@ -68,7 +71,8 @@ def mine_fragment(snapshot: Snapshot, object_id: str, page: Page, app_id: str,
         items.append(
             f'<li class="{"is-stale" if old else "is-fresh"}"><a href="{escape(detail)}">'
             f"{escape(row.project.code)} {escape(row.project.name)}</a> "
-            f'<span class="role">({escape(ROLE[role][language])})</span> – {state}{flag}{button}</li>')
+            f'<span class="role">({escape(", ".join(ROLE[role][language] for role in roles))})'
+            f"</span> – {state}{flag}{button}</li>")
     summary = (word("mine_stale_count", language, count=stale, days=STALE_AFTER_DAYS) if stale
                else word("mine_fresh", language, days=STALE_AFTER_DAYS))
     return (f'<p class="mine-summary">{escape(summary)}</p>'
