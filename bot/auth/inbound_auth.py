@@ -44,6 +44,7 @@ from botframework.connector.auth import (
     EmulatorValidation,
 )
 
+from bot.auth.bearer import TokenRefused, bearer_token, unverified_parts
 from bot.auth.cloud_endpoints import CloudEndpoints
 from bot.auth.openid_keys import KeySourceUnavailable, OpenIdKeys, SigningKey
 
@@ -54,18 +55,14 @@ log = logging.getLogger("portfoliobot.auth")
 
 LEEWAY_SECONDS = 5 * 60
 ALGORITHMS = tuple(AuthenticationConstants.ALLOWED_SIGNING_ALGORITHMS)
-MAX_TOKEN_CHARS = 16 * 1024
+# Bot Framework tokens as RFC 6750's token68 (the shape the SDK accepts).
 _TOKEN68 = re.compile(r"^[A-Za-z0-9\-._~+/]+=*$")
 V1_ISSUER = AuthenticationConstants.VALID_TOKEN_ISSUER_URL_TEMPLATE_V1
 V2_ISSUER = AuthenticationConstants.VALID_TOKEN_ISSUER_URL_TEMPLATE_V2
 
 
-class InboundAuthError(PermissionError):
+class InboundAuthError(TokenRefused):
     """The request carries no valid Bot Framework token; `reason` is for the log only."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def emulator_issuers(app_type: str, tenant_id: str) -> frozenset[str]:
@@ -81,28 +78,6 @@ def _shown(value: object) -> str:
     """A claim from an unverified token, safe for one log line."""
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _bearer_token(header: str) -> str:
-    scheme, _, token = header.partition(" ")
-    if not header:
-        raise InboundAuthError("no Authorization header")
-    if scheme.lower() != "bearer":
-        raise InboundAuthError("the Authorization scheme is not Bearer")
-    if not token or len(token) > MAX_TOKEN_CHARS or not _TOKEN68.match(token):
-        raise InboundAuthError("the bearer token is empty, too long or malformed")
-    return token
-
-
-def _unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    try:
-        header = jwt.get_unverified_header(token)
-        claims = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError as error:
-        raise InboundAuthError(f"the token is not a JWT ({type(error).__name__})") from error
-    if not isinstance(claims, dict):
-        raise InboundAuthError("the token's claims are not an object")
-    return header, claims
 
 
 class InboundAuthenticator:
@@ -140,8 +115,8 @@ class InboundAuthenticator:
 
     async def claims(self, auth_header: str, activity: Activity) -> dict[str, Any]:
         """The verified claims of the request's token."""
-        token = _bearer_token(auth_header)
-        header, unverified = _unverified(token)
+        token = bearer_token(auth_header, InboundAuthError, _TOKEN68)
+        header, unverified = unverified_parts(token, InboundAuthError)
         algorithm, kid = header.get("alg"), header.get("kid")
         if not isinstance(algorithm, str) or algorithm not in ALGORITHMS:
             raise InboundAuthError(f"the token's algorithm {_shown(algorithm)} is not allowed")

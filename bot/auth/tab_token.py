@@ -40,10 +40,11 @@ from typing import Any, TypeGuard
 
 import jwt
 
+from bot.auth.bearer import MAX_TOKEN_CHARS, TokenRefused, bearer_token, unverified_parts
 from bot.auth.openid_keys import KeySourceUnavailable, OpenIdKeys, SigningKey
 
-__all__ = ["ACCESS_SCOPE", "ENTRA_OPENID_METADATA_URL", "KeySourceUnavailable",
-           "TabSignInError", "TabTokenValidator", "TabUser"]
+__all__ = ["ACCESS_SCOPE", "ENTRA_OPENID_METADATA_URL", "MAX_TOKEN_CHARS",
+           "KeySourceUnavailable", "TabSignInError", "TabTokenValidator", "TabUser"]
 
 ENTRA_OPENID_METADATA_URL = (
     "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration")
@@ -52,18 +53,12 @@ ACCESS_SCOPE = "access_as_user"
 V1_ISSUER_TEMPLATE = "https://sts.windows.net/{}/"
 V2_ISSUER_TEMPLATE = "https://login.microsoftonline.com/{}/v2.0"
 ALGORITHMS = ("RS256", "RS384", "RS512")
-MAX_TOKEN_CHARS = 16 * 1024
-_JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 _GUID = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
-class TabSignInError(PermissionError):
+class TabSignInError(TokenRefused):
     """The request carries no valid Teams SSO token; `reason` is safe to log, never the token."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -92,30 +87,6 @@ def _shown(value: object) -> str:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def _bearer_token(authorization_header: str | None) -> str:
-    if not authorization_header:
-        raise TabSignInError("no Authorization header")
-    scheme, _, token = authorization_header.partition(" ")
-    if scheme.lower() != "bearer":
-        raise TabSignInError("the Authorization scheme is not Bearer")
-    if len(token) > MAX_TOKEN_CHARS:
-        raise TabSignInError(f"the bearer token is longer than {MAX_TOKEN_CHARS} characters")
-    if not token or not _JWT_SHAPE.match(token):
-        raise TabSignInError("the bearer token is not a JWT")
-    return token
-
-
-def _unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    try:
-        header = jwt.get_unverified_header(token)
-        claims = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError as error:
-        raise TabSignInError(f"the bearer token is not a JWT ({type(error).__name__})") from error
-    if not isinstance(claims, dict):
-        raise TabSignInError("the token's claims are not an object")
-    return header, claims
 
 
 class TabTokenValidator:
@@ -153,8 +124,8 @@ class TabTokenValidator:
     async def user(self, authorization_header: str | None) -> TabUser:
         """The person the request's token names; TabSignInError (401) for any bad or missing
         token, KeySourceUnavailable (503) when the signing keys cannot be fetched."""
-        token = _bearer_token(authorization_header)
-        header, unverified = _unverified(token)
+        token = bearer_token(authorization_header, TabSignInError)
+        header, unverified = unverified_parts(token, TabSignInError)
         algorithm, kid = self._algorithm_and_kid(header)
         issuer = self._check_claims(unverified)
         # Everything above needed no key, so junk never makes the bot fetch keys.
