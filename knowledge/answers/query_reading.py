@@ -156,6 +156,11 @@ class Grammar:
             close = self.r.ambiguous(EntityKind.PERSON)
             ids = tuple(m.entity_id for m in close) if close else (person.entity_id,)
             return self._about_person(ids, wants_list, count)
+        if project is not None and wants_list and plural and not count \
+                and self._others_hold_every_word(project):
+            # "Hvilke prosjekter handler om talegjenkjenning?" asks for every project about
+            # it, even when one project has that word as its alias.
+            return self._list(count, self._topic_words(keep=EntityKind.PROJECT))
         if project is not None and not wants_list and self._topic_says_otherwise(project):
             return self._about_topic(self._topic_words(keep=EntityKind.PROJECT, phases=True))
         if project is not None and not (wants_list and not (
@@ -275,6 +280,13 @@ class Grammar:
         if not hits or hits[0].words < len(terms) or hits[0].project_id == match.entity_id:
             return False
         return len(hits) == 1 or hits[1].score < hits[0].score * TOPIC_CLOSE
+
+    def _others_hold_every_word(self, match: NameMatch) -> bool:
+        """Another project holds every one of the question's words in what it is about."""
+        terms = [t for t in self._terms(self._topic_words(keep=EntityKind.PROJECT))
+                 if self.s.topics.forms(t)]
+        return bool(terms) and any(hit.project_id != match.entity_id and hit.words >= len(terms)
+                                   for hit in self.s.topics.find(terms, limit=5))
 
     def _beaten(self, match: NameMatch) -> bool:
         """Another kind's best match is clearly better (e.g. a person's full name)."""
