@@ -26,7 +26,7 @@ from knowledge.answers.query_reading import Choose, Missing, Reading
 from knowledge.language.name_index import EntityKind
 from knowledge.language.query import Ask, Filters, Query
 from knowledge.language.understanding import Question
-from knowledge.language.vocabulary import ENGLISH_MARKERS
+from knowledge.language.vocabulary import CORRECTIONS, ENGLISH_MARKERS, NEW_SUBJECT_LEADS
 
 PAGE = 10
 ALL_AT_MOST = 60    # "vis alle": what one card holds within Teams' 28 KB message (tested)
@@ -45,17 +45,6 @@ PICK_FILLER = frozenset({"nummer", "nr", "number", "no", "den", "det", "the", "o
 MORE_WORDS = frozenset({"flere", "fleire", "fler", "more", "neste", "next", "resten", "rest",
                         "videre", "fortsett", "continue"})
 ALL_WORDS = frozenset({"alle", "all", "hele", "heile", "whole", "full"})
-CORRECTIONS = (("nei", "jeg", "mente"), ("nei", "eg", "meinte"), ("nei", "jeg", "meinte"),
-               ("jeg", "meinte"), ("jeg", "mente"),
-               ("sorry", "i", "meant"), ("sorry", "i", "mean"), ("oops", "i", "meant"),
-               ("beklager", "jeg", "mente"), ("orsak", "eg", "meinte"), ("unnskyld", "jeg"),
-               ("no", "sorry"), ("nei", "beklager"),
-               ("eg", "meinte"), ("no", "i", "meant"), ("i", "meant"), ("nei", "mente"),
-               ("nei", "jeg", "mener"), ("no", "i", "mean"), ("not", "that", "one"),
-               ("ikke", "den"), ("ikkje", "den"))
-NEW_SUBJECT_LEADS = (("hva", "med"), ("kva", "med"), ("what", "about"), ("how", "about"),
-                     ("and", "what", "about"), ("og", "hva", "med"), ("enn",), ("og",),
-                     ("and",), ("men",), ("but",), ("samme", "for"), ("same", "for"))
 NARROWING_WORDS = frozenset({"bare", "berre", "kun", "only", "just", "de", "dei", "them",
                              "those", "ones", "av", "dem", "disse", "these", "og", "and"})
 PRONOUNS = frozenset({"det", "den", "dette", "denne", "dens", "dets", "it", "its", "this",

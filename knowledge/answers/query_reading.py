@@ -38,6 +38,7 @@ from knowledge.language.vocabulary import (
     PROGRAMME_WORDS,
     START_WORDS,
     STOPWORDS,
+    SUBJECT_LEADS,
     SUMMARY_WORDS,
     UNSUPPORTED_WORDS,
     WHEN_WORDS,
@@ -377,7 +378,8 @@ class Grammar:
             w in HISTORY_WORDS or w in START_WORDS or w in END_WORDS or w in DESCRIPTION_WORDS
             or w in PROGRAMME_WORDS or w in NAME_LEAD_WORDS or w.endswith(PROJECT_ENDINGS)
             for w in self.words) or any(
-            _has_phrase(self.words, phrase) for phrase in DESCRIPTION_PHRASES)
+            _has_phrase(self.words, phrase) for phrase in DESCRIPTION_PHRASES) or any(
+            self.q.tokens[:len(lead)] == lead for lead in SUBJECT_LEADS)
         if not asked:
             return None   # words about something, but no question about a project
         known = tuple(w for w in self._terms(words) if self.s.topics.forms(w))

@@ -256,3 +256,20 @@ LACKING_WORDS = frozenset({"mangler", "uten", "ingen", "without", "no", "lacking
                            "missing", "lacks"})
 NOT_REPORTED = frozenset({"rapportert", "reported", "rapporterer", "rapportere", "report",
                           "levert", "oppdatert", "updated"})
+
+# How a follow-up names a new subject for the last question ('hva med fase I?') or corrects
+# the last one ('nei, jeg mente fase I'): knowledge.answers.follow_ups.
+CORRECTIONS = (("nei", "jeg", "mente"), ("nei", "eg", "meinte"), ("nei", "jeg", "meinte"),
+               ("jeg", "meinte"), ("jeg", "mente"),
+               ("sorry", "i", "meant"), ("sorry", "i", "mean"), ("oops", "i", "meant"),
+               ("beklager", "jeg", "mente"), ("orsak", "eg", "meinte"), ("unnskyld", "jeg"),
+               ("no", "sorry"), ("nei", "beklager"),
+               ("eg", "meinte"), ("no", "i", "meant"), ("i", "meant"), ("nei", "mente"),
+               ("nei", "jeg", "mener"), ("no", "i", "mean"), ("not", "that", "one"),
+               ("ikke", "den"), ("ikkje", "den"))
+NEW_SUBJECT_LEADS = (("hva", "med"), ("kva", "med"), ("what", "about"), ("how", "about"),
+                     ("and", "what", "about"), ("og", "hva", "med"), ("enn",), ("og",),
+                     ("and",), ("men",), ("but",), ("samme", "for"), ("same", "for"))
+# The leads above that make a message a question about what follows them, whatever it is:
+# "hva med dokumentskanning?" asks about dokumentskanning (a bare "og …" need not).
+SUBJECT_LEADS = tuple(lead for lead in NEW_SUBJECT_LEADS if len(lead) > 1) + CORRECTIONS
